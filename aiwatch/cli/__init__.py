@@ -1,0 +1,80 @@
+"""`aiwatch`: one click group; each module adds the commands of one area."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from aiwatch import __version__
+from aiwatch.app import App
+from aiwatch.config import CONFIG_ENV, ConfigError, default_config_path
+from aiwatch.logs import configure_logging
+from store.errors import StoreError
+
+EXPECTED_ERRORS = (ConfigError, StoreError)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=CONFIG_ENV,
+    help=f"Config file (default: ${CONFIG_ENV} or ~/.config/aiwatch/aiwatch.toml).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option("--log-json", is_flag=True, help="Log one JSON object per line (for daemons).")
+@click.version_option(__version__, prog_name="aiwatch")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, debug: bool, log_json: bool) -> None:
+    """aiwatch: Japanese and Chinese news on the Chinese AI industry, turned into entities,
+    stories, model releases and regulation changes, with email and Slack alerts.
+
+    \b
+    Example:
+      aiwatch --config /tmp/x/aiwatch.toml init --db sqlite:////tmp/x/store.db
+      aiwatch --config /tmp/x/aiwatch.toml sql "SELECT * FROM v_stories"
+    """
+    configure_logging(debug=debug, as_json=log_json)
+    ctx.obj = App(config_path=(config_path or default_config_path()).expanduser(), debug=debug)
+
+
+def _register() -> None:
+    from aiwatch.cli import store_commands
+
+    for module in (store_commands,):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: expected failures become one line on stderr and exit status 1; the
+    traceback is shown only with --debug."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        cli.main(args=args, prog_name="aiwatch", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except EXPECTED_ERRORS as exc:
+        if "--debug" in args:
+            traceback.print_exc()
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # the boundary: anything else is a bug, still one line
+        if "--debug" in args:
+            traceback.print_exc()
+        else:
+            logging.getLogger("aiwatch").debug("unexpected error", exc_info=True)
+        click.echo(f"Error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        sys.exit(1)

@@ -1,0 +1,71 @@
+"""Full-text search over titles and bodies that works without word boundaries.
+
+SQLite uses an FTS5 trigram index, PostgreSQL a pg_trgm GIN index. Terms shorter than three
+characters (two-character Chinese words such as 百度) cannot use a trigram index and fall
+back to a substring scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from store.models import Article, Source
+
+TRIGRAM = 3
+
+
+@dataclass(frozen=True)
+class Hit:
+    article_id: int
+    title: str
+    url: str
+    lang: str
+    source: str | None
+    published_at: datetime | None
+    snippet: str
+
+
+def search_articles(session: Session, query: str, *, limit: int = 20) -> list[Hit]:
+    terms = [t for t in query.split() if t]
+    if not terms:
+        return []
+    conditions = [_term_condition(session, term) for term in terms]
+    rows = session.execute(
+        select(Article, Source.name)
+        .outerjoin(Source, Source.id == Article.source_id)
+        .where(and_(*conditions))
+        .order_by(func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
+        .limit(limit)
+    )
+    return [
+        Hit(a.id, a.title, a.url, a.lang, source, a.published_at, _snippet(a.body, terms[0]))
+        for a, source in rows
+    ]
+
+
+def _term_condition(session: Session, term: str) -> ColumnElement[bool]:
+    like = f"%{_escape_like(term)}%"
+    if session.get_bind().dialect.name == "sqlite" and len(term) >= TRIGRAM:
+        phrase = '"' + term.replace('"', '""') + '"'
+        return Article.id.in_(
+            select(text("rowid"))
+            .select_from(text("articles_fts"))
+            .where(text("articles_fts MATCH :phrase").bindparams(phrase=phrase))
+        )
+    return or_(Article.title.ilike(like, escape="\\"), Article.body.ilike(like, escape="\\"))
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _snippet(body: str, term: str, width: int = 60) -> str:
+    at = body.lower().find(term.lower())
+    if at < 0:
+        return body[: width * 2].replace("\n", " ")
+    start = max(0, at - width)
+    return ("…" if start else "") + body[start : at + len(term) + width].replace("\n", " ")

@@ -1,0 +1,123 @@
+"""Shared fixtures: real SQLite and PostgreSQL stores, a CLI runner on an isolated config."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.db import make_engine, session_factory
+from store.schema import upgrade
+
+PG_ADMIN_URL = os.environ.get(
+    "AIWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@dataclass
+class StoreHandle:
+    """A migrated store and how to reach it."""
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+
+def _pg_available() -> bool:
+    try:
+        with create_engine(PG_ADMIN_URL).connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Engine]:
+    if not _pg_available():
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}; start it (see .ci/run)")
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    yield engine
+    engine.dispose()
+
+
+def new_sqlite_store(directory: Path) -> StoreHandle:
+    url = f"sqlite:///{directory / 'aiwatch.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    return StoreHandle(url, engine, session_factory(engine))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreHandle]:
+    """A freshly migrated store: a SQLite file, or a private schema in PostgreSQL."""
+    if request.param == "sqlite":
+        handle = new_sqlite_store(tmp_path)
+        yield handle
+        handle.engine.dispose()
+        return
+    admin: Engine = request.getfixturevalue("pg_admin")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema},public"
+    engine = make_engine(url)
+    upgrade(engine)
+    yield StoreHandle(url, engine, session_factory(engine))
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Cli:
+    """Runs the real `aiwatch` console script in a subprocess against one config file."""
+
+    config: Path
+
+    def __call__(self, *args: str, input: str | None = None, timeout: float = 600) -> CliResult:
+        env = {**os.environ, "AIWATCH_CONFIG": str(self.config), "COLUMNS": "200"}
+        proc = subprocess.run(
+            [sys.executable, "-m", "aiwatch", *args],
+            capture_output=True,
+            text=True,
+            input=input,
+            env=env,
+            timeout=timeout,
+        )
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """The CLI on a config in a temp dir; call cli("init") to create the store."""
+    return Cli(tmp_path / "aiwatch.toml")
+
+
+@pytest.fixture
+def cli_store(store: StoreHandle, tmp_path: Path) -> Cli:
+    """The CLI on a config pointing at `store` (SQLite or PostgreSQL)."""
+    config = tmp_path / "aiwatch.toml"
+    config.write_text(f'[store]\nurl = "{store.url}"\n', encoding="utf-8")
+    return Cli(config)
