@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from aiwatch.config import Config
+from aiwatch.logs import configure_logging
 from store.db import make_engine, session_factory
 from store.schema import require_current
 
@@ -18,7 +20,13 @@ from store.schema import require_current
 class App:
     config_path: Path
     debug: bool = False
+    log_json: bool = False
     _checked: bool = field(default=False, repr=False)
+
+    @property
+    def log_setup(self) -> Callable[[], None]:
+        """This command's logging set-up, picklable for child processes."""
+        return partial(configure_logging, debug=self.debug, as_json=self.log_json)
 
     @cached_property
     def config(self) -> Config:

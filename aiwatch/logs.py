@@ -34,9 +34,20 @@ class _Formatter(logging.Formatter):
         return line
 
 
+QUIET = ("scrapy", "twisted", "py.warnings")
+
+
+def _quiet_libraries(record: logging.LogRecord) -> bool:
+    """Scrapy re-raises its loggers to INFO for every crawler it creates: keep only its
+    warnings and errors unless --debug."""
+    return record.levelno >= logging.WARNING or not record.name.startswith(QUIET)
+
+
 def configure_logging(*, debug: bool = False, as_json: bool = False) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(_Formatter(as_json))
+    if not debug:
+        handler.addFilter(_quiet_libraries)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else logging.INFO)

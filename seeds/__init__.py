@@ -1,0 +1,1 @@
+"""Seed data shipped with aiwatch: default sources, the entity gazetteer, the demo corpus."""

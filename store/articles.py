@@ -71,16 +71,20 @@ def save_article(session: Session, record: ArticleRecord) -> SaveResult:
     A known URL changes nothing; the same text at a new URL only adds that URL.
     """
     urls = [record.url, *(u for u in record.other_urls if u != record.url)]
-    existing = session.scalars(select(ArticleUrl).where(ArticleUrl.url.in_(urls))).first()
+    existing = {
+        u.url: u.article_id
+        for u in session.scalars(select(ArticleUrl).where(ArticleUrl.url.in_(urls)))
+    }
     source_id = _source_id(session, record.source)
-    if existing is not None:
-        _add_urls(session, existing.article_id, urls, source_id)
-        return SaveResult("known", existing.article_id)
+    if existing:
+        article_id = next(iter(existing.values()))
+        _add_urls(session, article_id, urls, source_id, set(existing))
+        return SaveResult("known", article_id)
     text = f"{record.title}\n{record.body}"
     sig = fingerprint.signature(text)
     duplicate = find_duplicate(session, text, sig)
     if duplicate is not None:
-        _add_urls(session, duplicate.id, urls, source_id)
+        _add_urls(session, duplicate.id, urls, source_id, set())
         return SaveResult("duplicate", duplicate.id)
     published = record.published_at
     article = Article(
@@ -102,12 +106,13 @@ def save_article(session: Session, record: ArticleRecord) -> SaveResult:
         FingerprintBand(band_key=key, article_id=article.id)
         for key in dict.fromkeys(fingerprint.band_keys(sig))
     )
-    _add_urls(session, article.id, urls, source_id)
+    _add_urls(session, article.id, urls, source_id, set())
     return SaveResult("new", article.id)
 
 
-def _add_urls(session: Session, article_id: int, urls: list[str], source_id: int | None) -> None:
-    stored = known_urls(session, urls)
+def _add_urls(
+    session: Session, article_id: int, urls: list[str], source_id: int | None, stored: set[str]
+) -> None:
     for url in dict.fromkeys(urls):
         if url not in stored:
             session.add(ArticleUrl(url=url, article_id=article_id, source_id=source_id))

@@ -121,3 +121,37 @@ def cli_store(store: StoreHandle, tmp_path: Path) -> Cli:
     config = tmp_path / "aiwatch.toml"
     config.write_text(f'[store]\nurl = "{store.url}"\n', encoding="utf-8")
     return Cli(config)
+
+
+@dataclass
+class NewsSite:
+    """The local news site (tests/newssite) running in a subprocess on 127.0.0.1."""
+
+    base: str
+    process: subprocess.Popen[str]
+
+    def requested(self) -> list[str]:
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(f"{self.base}/_log", timeout=10) as response:
+            return json.loads(response.read())
+
+    def publish(self, path: str) -> None:
+        """Make `path` appear as a new item in /feed.rss."""
+        import urllib.request
+
+        request = urllib.request.Request(f"{self.base}/_feed", data=path.encode(), method="POST")
+        urllib.request.urlopen(request, timeout=10).close()
+
+
+@pytest.fixture
+def news_site() -> Iterator[NewsSite]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.newssite"], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    port = int(process.stdout.readline())
+    yield NewsSite(f"http://127.0.0.1:{port}", process)
+    process.terminate()
+    process.wait(timeout=10)

@@ -40,13 +40,14 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool, log_json: boo
       aiwatch --config /tmp/x/aiwatch.toml sql "SELECT * FROM v_stories"
     """
     configure_logging(debug=debug, as_json=log_json)
-    ctx.obj = App(config_path=(config_path or default_config_path()).expanduser(), debug=debug)
+    path = (config_path or default_config_path()).expanduser()
+    ctx.obj = App(config_path=path, debug=debug, log_json=log_json)
 
 
 def _register() -> None:
-    from aiwatch.cli import store_commands
+    from aiwatch.cli import crawl_commands, store_commands
 
-    for module in (store_commands,):
+    for module in (store_commands, crawl_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

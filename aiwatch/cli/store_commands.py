@@ -9,6 +9,7 @@ import click
 from aiwatch.app import App
 from aiwatch.cli.output import emit, emit_json, format_options
 from aiwatch.config import Config, default_config_text
+from crawler.sources import bundled_sources_text
 from store.db import make_engine, redact
 from store.query import run_read_only
 from store.schema import upgrade
@@ -52,6 +53,9 @@ def init(app: App, db_url: str | None) -> None:
     before, after = upgrade(engine)
     state = "created" if before is None else ("up to date" if before == after else "upgraded")
     click.echo(f"Store {redact(config.database_url)}: {state} (schema {after})")
+    if not config.sources_file.exists():
+        config.sources_file.write_text(bundled_sources_text(), encoding="utf-8")
+        click.echo(f"Wrote default sources {config.sources_file}")
 
 
 def _toml_string(value: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from store.articles import ArticleRecord, save_article
-from tests.conftest import Cli, StoreHandle
+from tests.conftest import Cli, StoreHandle, new_sqlite_store
 
 
 def test_init_works_entirely_inside_config_dir(tmp_path: Path) -> None:
@@ -20,6 +20,7 @@ def test_init_works_entirely_inside_config_dir(tmp_path: Path) -> None:
     assert result.code == 0, result.err
     assert sorted(p.name for p in home.iterdir() if not p.name.startswith("store.db-")) == [
         "aiwatch.toml",
+        "sources.toml",
         "store.db",
     ]
     again = cli("init")
@@ -139,9 +140,8 @@ def test_readonly_data_dir_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.err
 
 
-def test_sqlite_reader_and_writer_at_once_never_locked(store: StoreHandle, tmp_path: Path) -> None:
-    if store.dialect != "sqlite":
-        pytest.skip("SQLite locking only")
+def test_sqlite_reader_and_writer_at_once_never_locked(tmp_path: Path) -> None:
+    store = new_sqlite_store(tmp_path)
     writer = subprocess.Popen(
         [
             sys.executable,

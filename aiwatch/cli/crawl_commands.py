@@ -1,0 +1,183 @@
+"""Commands for sources and crawling."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
+
+from aiwatch.app import App
+from aiwatch.cli.output import emit, format_options
+from crawler.check import check_source
+from crawler.run import crawl as run_crawl
+from crawler.sources import Listing, SourceError, SourceRecord, load_sources, save_sources
+
+pass_app = click.make_pass_decorator(App)
+
+
+def _load(app: App) -> list[SourceRecord]:
+    try:
+        return load_sources(app.config.sources_file)
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+def sources() -> None:
+    """List, add, remove and check the sources aiwatch crawls."""
+
+
+@sources.command("list")
+@format_options
+@pass_app
+def sources_list(app: App, as_json: bool, as_csv: bool) -> None:
+    """List the configured sources.
+
+    \b
+    Example:
+      aiwatch sources list --json
+    """
+    records = _load(app)
+    columns = ["name", "kind", "lang", "every", "verified", "entry_points"]
+    rows = [(r.name, r.kind, r.lang, r.every, r.verified, " ".join(r.entry_urls)) for r in records]
+    emit(columns, rows, as_json=as_json, as_csv=as_csv)
+
+
+@sources.command("add")
+@click.argument("name")
+@click.option("--feed", "feeds", multiple=True, help="RSS or Atom feed URL.")
+@click.option("--sitemap", "sitemaps", multiple=True, help="Sitemap or sitemap index URL.")
+@click.option("--listing", help="Listing page URL (needs --link-selector).")
+@click.option("--link-selector", help="CSS selector of article links on the listing page.")
+@click.option("--lang", type=click.Choice(["ja", "zh", "zh-Hans", "zh-Hant", "en"]))
+@click.option("--kind", type=click.Choice(["news", "regulator"]), default="news")
+@click.option("--every", default="30m", show_default=True, help="Poll interval.")
+@pass_app
+def sources_add(
+    app: App,
+    name: str,
+    feeds: tuple[str, ...],
+    sitemaps: tuple[str, ...],
+    listing: str | None,
+    link_selector: str | None,
+    lang: str | None,
+    kind: str,
+    every: str,
+) -> None:
+    """Add a source to the sources file.
+
+    \b
+    Example:
+      aiwatch sources add qbitai --feed https://www.qbitai.com/feed --lang zh --every 30m
+      aiwatch sources add cac --listing https://www.cac.gov.cn/zcfg/ \\
+          --link-selector "ul.list a" --kind regulator
+    """
+    if bool(listing) != bool(link_selector):
+        raise click.UsageError("--listing and --link-selector go together")
+    records = _load(app)
+    if any(r.name == name for r in records):
+        raise click.ClickException(f"a source named {name!r} already exists")
+    try:
+        record = SourceRecord(
+            name=name,
+            kind=kind,
+            lang="zh-Hans" if lang == "zh" else lang,
+            feeds=list(feeds),
+            sitemaps=list(sitemaps),
+            listings=[Listing(listing, link_selector)] if listing and link_selector else [],
+            every=every,
+        )
+    except SourceError as exc:
+        raise click.UsageError(str(exc)) from None
+    save_sources(app.config.sources_file, [*records, record])
+    click.echo(f"Added source {name} ({', '.join(record.entry_urls)})")
+
+
+@sources.command("remove")
+@click.argument("name")
+@pass_app
+def sources_remove(app: App, name: str) -> None:
+    """Remove a source (its stored articles stay).
+
+    \b
+    Example:
+      aiwatch sources remove qbitai
+    """
+    records = _load(app)
+    kept = [r for r in records if r.name != name]
+    if len(kept) == len(records):
+        raise click.ClickException(f"no source named {name!r}")
+    save_sources(app.config.sources_file, kept)
+    click.echo(f"Removed source {name}")
+
+
+@sources.command("check")
+@click.argument("names", nargs=-1)
+@click.option("--timeout", type=float, default=10, show_default=True)
+@format_options
+@pass_app
+def sources_check(
+    app: App, names: tuple[str, ...], timeout: float, as_json: bool, as_csv: bool
+) -> None:
+    """Fetch each entry point once and say whether it works, or why not. Exit status 1
+    when any fails.
+
+    \b
+    Example:
+      aiwatch sources check cac-policy qbitai
+    """
+    records = [r for r in _load(app) if not names or r.name in names]
+    unknown = set(names) - {r.name for r in records}
+    if unknown:
+        raise click.ClickException(f"unknown source(s): {', '.join(sorted(unknown))}")
+    agent = app.config.values["crawler"]["user_agent"]
+    results = [c for r in records for c in check_source(r, agent, timeout)]
+    columns = ["source", "kind", "url", "ok", "detail"]
+    emit(columns, [tuple(asdict(c).values()) for c in results], as_json=as_json, as_csv=as_csv)
+    if any(not c.ok for c in results):
+        raise SystemExit(1)
+
+
+@click.command()
+@click.option("--source", "names", multiple=True, help="Crawl only this source (repeatable).")
+@format_options
+@pass_app
+def crawl(app: App, names: tuple[str, ...], as_json: bool, as_csv: bool) -> None:
+    """Crawl all sources (or some) now and store new articles.
+
+    \b
+    Example:
+      aiwatch crawl --source qbitai
+    """
+    records = [r for r in _load(app) if not names or r.name in names]
+    if names and len(records) != len(set(names)):
+        missing = set(names) - {r.name for r in records}
+        raise click.ClickException(f"unknown source(s): {', '.join(sorted(missing))}")
+    sessions = app.sessions
+    console = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+    ) as progress:
+        task = progress.add_task("crawling", total=None)
+        counts: dict[str, int] = {}
+
+        def on_page(name: str) -> None:
+            counts[name] = counts.get(name, 0) + 1
+            done = ", ".join(f"{n} {c}" for n, c in counts.items())
+            progress.update(task, description=f"pages fetched: {done}")
+
+        summaries = run_crawl(
+            sessions,
+            app.config.database_url,
+            app.config.section("crawler"),
+            records,
+            on_page,
+            app.log_setup,
+        )
+    columns = ["source", "pages", "new", "duplicates", "errors", "status"]
+    emit(columns, [tuple(asdict(s).values()) for s in summaries], as_json=as_json, as_csv=as_csv)
+
+
+COMMANDS = [sources, crawl]

@@ -1,0 +1,9 @@
+"""Run every benchmark with its default size."""
+
+import runpy
+import sys
+
+for module in ("bench.store",):
+    print(f"== {module}", flush=True)
+    sys.argv = [module]
+    runpy.run_module(module, run_name="__main__")

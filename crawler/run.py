@@ -1,0 +1,131 @@
+"""Running crawls. Each crawl runs in a child process: Scrapy's Twisted reactor cannot be
+restarted inside one process, and a child also keeps a crashing page from taking the
+daemon down. Progress comes back over a queue; results are read from `crawl_runs`."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import queue
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawler.settings import scrapy_settings
+from crawler.sources import SourceRecord, sync_sources
+from crawler.spiders.news import NewsSpider
+from store.models import CrawlRun, Source
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]  # called with the source name for each page fetched
+
+
+@dataclass(frozen=True)
+class CrawlSummary:
+    source: str
+    pages: int
+    new: int
+    duplicates: int
+    errors: int
+    status: str
+
+
+def _child(
+    crawler_config: dict[str, Any],
+    database_url: str,
+    sources: list[dict[str, Any]],
+    progress: mp.Queue,  # type: ignore[type-arg]
+    setup_logging: Callable[[], None],
+) -> None:
+    process = CrawlerProcess(scrapy_settings(crawler_config, database_url))
+    for source in sources:
+        crawler = process.create_crawler(NewsSpider)
+        crawler.signals.connect(
+            _reporter(progress, source["name"]), signal=signals.response_received
+        )
+        process.crawl(crawler, source=source)
+    setup_logging()  # after Scrapy's own set-up, which replaces handlers and levels
+    process.start()
+
+
+def _reporter(progress: mp.Queue, name: str) -> Callable[..., None]:  # type: ignore[type-arg]
+    def report(**_: Any) -> None:
+        progress.put(name)
+
+    return report
+
+
+def crawl(
+    sessions: sessionmaker[Session],
+    database_url: str,
+    crawler_config: dict[str, Any],
+    sources: list[SourceRecord],
+    on_progress: Progress | None = None,
+    setup_logging: Callable[[], None] = logging.basicConfig,
+) -> list[CrawlSummary]:
+    """Crawl `sources` in a child process and return one summary per source.
+
+    `setup_logging` (a picklable function) configures logging in the child."""
+    with sessions.begin() as session:
+        sync_sources(session, sources)
+        before = session.scalar(select(CrawlRun.id).order_by(CrawlRun.id.desc()).limit(1)) or 0
+    context = mp.get_context("spawn")
+    progress: mp.Queue = context.Queue()  # type: ignore[type-arg]
+    child = context.Process(
+        target=_child,
+        args=(
+            crawler_config,
+            database_url,
+            [s.to_dict() for s in sources],
+            progress,
+            setup_logging,
+        ),
+        name="aiwatch-crawl",
+    )
+    child.start()
+    while child.is_alive() or not progress.empty():
+        try:
+            name = progress.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if on_progress:
+            on_progress(name)
+    child.join()
+    if child.exitcode != 0:
+        log.error("crawl process failed", extra={"exitcode": child.exitcode})
+    return _summaries(sessions, before, sources, child.exitcode or 0)
+
+
+def _summaries(
+    sessions: sessionmaker[Session], after_id: int, sources: list[SourceRecord], exitcode: int
+) -> list[CrawlSummary]:
+    with sessions() as session:
+        rows = session.execute(
+            select(Source.name, CrawlRun)
+            .join(CrawlRun, CrawlRun.source_id == Source.id)
+            .where(CrawlRun.id > after_id)
+        ).all()
+    done = {name: run for name, run in rows}
+    summaries = []
+    for source in sources:
+        run = done.get(source.name)
+        if run is None:
+            status = f"crawl process exited with {exitcode}" if exitcode else "did not run"
+            summaries.append(CrawlSummary(source.name, 0, 0, 0, 1, status))
+        else:
+            summaries.append(
+                CrawlSummary(
+                    source.name,
+                    run.pages,
+                    run.new,
+                    run.duplicates,
+                    run.errors,
+                    run.status if run.finished_at else "interrupted",
+                )
+            )
+    return summaries

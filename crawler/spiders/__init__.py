@@ -1,0 +1,1 @@
+"""Spiders: find article pages from a source's entry points."""

@@ -1,0 +1,130 @@
+"""Decoding, language, URLs, feeds and extraction: the crawler's text handling."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from crawler.encoding import decode
+from crawler.extract import extract
+from crawler.lang import detect
+from crawler.spiders.news import feed_links
+from crawler.urls import canonicalize
+from tests.newssite.articles import ARTICLES
+from tests.newssite.server import BOILERPLATE, article_html, atom, rss
+
+JA = "バイドゥは新しい大規模言語モデルを発表した。中国の規制当局も生成AIの表示義務を強化している。"
+ZH_HANS = "百度发布新一代文心大模型,阿里巴巴也推出了通义千问的新版本。"
+ZH_HANT = "百度發佈新一代文心大模型,阿里巴巴也推出了通義千問的新版本。"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "declared"),
+    [
+        (JA, "shift_jis", "text/html; charset=Shift_JIS"),
+        (JA, "euc_jp", "text/html; charset=EUC-JP"),
+        (JA, "shift_jis", None),
+        (JA, "euc_jp", None),
+        (ZH_HANS, "gb18030", "text/html; charset=gb2312"),
+        (ZH_HANS, "gbk", "text/html; charset=utf-8"),  # wrong declaration
+        (ZH_HANS, "gb18030", None),
+        (ZH_HANT, "big5", "text/html; charset=big5"),
+        (ZH_HANT, "big5", None),
+        (JA, "utf-8", "text/html; charset=Shift_JIS"),  # UTF-8 page declaring Shift_JIS
+    ],
+)
+def test_decode_recovers_cjk_text(text: str, encoding: str, declared: str | None) -> None:
+    decoded, _ = decode(f"<p>{text}</p>".encode(encoding), declared)
+    assert decoded == f"<p>{text}</p>"
+
+
+def test_decode_meta_charset_without_header() -> None:
+    page = f'<html><head><meta charset="shift_jis"></head><body>{JA}</body></html>'
+    decoded, used = decode(page.encode("shift_jis"))
+    assert JA in decoded and used == "cp932"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("百度、新型AIモデル発表", "ja"),
+        ("中国政府 生成AI規制強化", "ja"),  # kanji-only headline
+        ("華為 新型AI半導体 量産開始", "ja"),
+        ("経産省 半導体輸出規制 強化方針", "ja"),
+        ("百度发布新一代文心大模型", "zh-Hans"),
+        ("国家网信办发布人工智能生成合成内容标识办法", "zh-Hans"),
+        ("台積電先進製程訂單滿載", "zh-Hant"),
+        ("騰訊 混元大模型 開源", "zh-Hant"),
+        ("Baidu releases a new Ernie reasoning model", "en"),
+        ("12345 !!! ---", "other"),
+        ("", "other"),
+        ("\x00\x01 🤖🤖 42", "other"),
+    ],
+)
+def test_detect_language(text: str, lang: str) -> None:
+    assert detect(text) == lang
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        (
+            "https://News.Example.JP/a/1?utm_source=x&utm_medium=y#top",
+            "https://news.example.jp/a/1",
+        ),
+        ("https://example.cn:443/p?id=3&spm=a2c.b&fbclid=z", "https://example.cn/p?id=3"),
+        ("http://example.cn:8080/p?b=2&a=1", "http://example.cn:8080/p?b=2&a=1"),
+        ("https://example.jp", "https://example.jp/"),
+    ],
+)
+def test_canonicalize_drops_tracking_and_fragment(url: str, canonical: str) -> None:
+    assert canonicalize(url) == canonical
+
+
+def test_feed_links_rss_atom_rdf_and_broken() -> None:
+    assert feed_links(rss("http://h", ["/a", "/b"])) == ["http://h/a", "http://h/b"]
+    assert feed_links(atom("http://h", ["/c"])) == ["http://h/c"]
+    rdf = (
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        b'xmlns="http://purl.org/rss/1.0/"><item rdf:about="http://h/d"><title>t</title></item>'
+        b"</rdf:RDF>"
+    )
+    assert feed_links(rdf) == ["http://h/d"]
+    assert feed_links(b"<rss><channel><item><ti") == []
+    assert feed_links(b"\x00\x01binary") == []
+
+
+@pytest.mark.parametrize("page", ARTICLES, ids=lambda p: p.path)
+def test_extract_article_drops_boilerplate_keeps_zone(page) -> None:  # type: ignore[no-untyped-def]
+    decoded, _ = decode(article_html(page, "http://h"), f"text/html; charset={page.declared}")
+    article = extract(decoded, f"http://h{page.path}")
+    assert article is not None
+    assert article.title.startswith(page.title)
+    for paragraph in page.paragraphs:
+        assert paragraph in article.body
+    site, nav, related, comments, rights = BOILERPLATE[page.lang]
+    for boilerplate in (site, *nav, *related, *comments, rights):
+        assert boilerplate not in article.body
+    assert article.lang == page.lang
+    assert article.published_at is not None
+    expected_offset = timedelta(hours=9) if page.lang == "ja" else timedelta(hours=8)
+    assert article.published_at.utcoffset() == expected_offset
+
+
+def test_extract_drops_furigana() -> None:
+    page = (
+        "<html><body><article><p>中国の<ruby>国家<rp>(</rp><rt>こっか</rt><rp>)</rp></ruby>"
+        "インターネット情報弁公室は、生成AIの新しい規則を公表した。事業者は表示を求められる。</p>"
+        "</article></body></html>"
+    )
+    article = extract(page, "http://h/x")
+    assert article is not None
+    assert "こっか" not in article.body and "中国の国家インターネット情報弁公室" in article.body
+
+
+@pytest.mark.parametrize(
+    "page", ["", "<html></html>", "<html><body><nav>a b c</nav></body></html>"]
+)
+def test_extract_returns_none_without_article(page: str) -> None:
+    assert extract(page, "http://h/x") is None
