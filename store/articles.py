@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from store import fingerprint
@@ -102,9 +102,12 @@ def save_article(session: Session, record: ArticleRecord) -> SaveResult:
     )
     session.add(article)
     session.flush()
-    session.add_all(
-        FingerprintBand(band_key=key, article_id=article.id)
-        for key in dict.fromkeys(fingerprint.band_keys(sig))
+    session.execute(
+        insert(FingerprintBand),
+        [
+            {"band_key": key, "article_id": article.id}
+            for key in dict.fromkeys(fingerprint.band_keys(sig))
+        ],
     )
     _add_urls(session, article.id, urls, source_id, set())
     return SaveResult("new", article.id)
@@ -113,10 +116,13 @@ def save_article(session: Session, record: ArticleRecord) -> SaveResult:
 def _add_urls(
     session: Session, article_id: int, urls: list[str], source_id: int | None, stored: set[str]
 ) -> None:
-    for url in dict.fromkeys(urls):
-        if url not in stored:
-            session.add(ArticleUrl(url=url, article_id=article_id, source_id=source_id))
-    session.flush()
+    rows = [
+        {"url": url, "article_id": article_id, "source_id": source_id, "first_seen": utcnow()}
+        for url in dict.fromkeys(urls)
+        if url not in stored
+    ]
+    if rows:
+        session.execute(insert(ArticleUrl), rows)
 
 
 def _source_id(session: Session, name: str | None) -> int | None:

@@ -133,9 +133,23 @@ class Site:
                 for p in ("/zh/6.html", "/zh/5.html?utm_source=weibo#top")
             )
             return 200, html_type, f"<html><body><ul>{links}</ul></body></html>".encode()
+        generated = self.bench(path, base)
+        if generated is not None:
+            return generated
         if path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private/\n"
         return self.edge(path, html_type)
+
+    def bench(self, path: str, base: str) -> tuple[int, dict[str, str], bytes] | None:
+        """/bench/feed-K.rss lists 100 generated articles /bench/N.html (for bench/crawl)."""
+        if path.startswith("/bench/feed-") and path.endswith(".rss"):
+            k = int(path.removeprefix("/bench/feed-").removesuffix(".rss"))
+            paths = [f"/bench/{n}.html" for n in range(k * 100, (k + 1) * 100)]
+            return 200, {"Content-Type": "application/xml"}, rss(base, paths)
+        if path.startswith("/bench/") and path.endswith(".html"):
+            n = int(path.removeprefix("/bench/").removesuffix(".html"))
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, generated_page(n, base)
+        return None
 
     def edge(self, path: str, html_type: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         if path == "/broken.rss":
@@ -159,6 +173,48 @@ class Site:
             body = gzip.compress(b"\0" * (200 * 1024 * 1024), compresslevel=9)
             return 200, {**html_type, "Content-Encoding": "gzip"}, body
         return 404, html_type, b"<html><body>not found</body></html>"
+
+
+SENTENCES = [
+    "{org}は{city}で新しい大規模言語モデルを発表し、推論性能が向上したと説明した。",
+    "{org}の担当者によると、企業向けの提供は来月から始まる予定だ。",
+    "業界では{org}の動きが価格競争をさらに激しくするとの見方が出ている。",
+    "{city}の開発者会議には多くの技術者が集まり、新機能の説明に耳を傾けた。",
+    "同社は半導体の調達についても言及し、国産チップの採用を進めると述べた。",
+    "アナリストは{org}の収益への影響は限定的だと指摘している。",
+]
+ORGS = ["百度", "アリババ", "テンセント", "字節跳動", "智譜", "月之暗面", "MiniMax", "DeepSeek"]
+CITIES = ["北京", "杭州", "深圳", "上海", "広州"]
+
+
+def generated_page(n: int, base: str) -> bytes:
+    """A unique ~25 KB article page: the same boilerplate as the site, generated text."""
+    import random
+
+    rng = random.Random(n)
+
+    def filler() -> str:  # distinct common kanji and kana, so pages differ like real ones
+        return "".join(chr(rng.choice((0x4E00, 0x3042)) + rng.randrange(80)) for _ in range(25))
+
+    paragraphs = tuple(
+        "".join(
+            rng.choice(SENTENCES).format(org=rng.choice(ORGS), city=rng.choice(CITIES))
+            + filler()
+            + "。"
+            for _ in range(5)
+        )
+        for _ in range(14)
+    )
+    page = Page(
+        f"/bench/{n}.html",
+        "ja",
+        "utf-8",
+        "utf-8",
+        f"{ORGS[n % 8]}の発表 第{n}報",
+        paragraphs,
+        "2026-06-01T10:00:00+09:00",
+    )
+    return article_html(page, base)
 
 
 FLAKY = Page(
