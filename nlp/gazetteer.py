@@ -1,0 +1,179 @@
+"""The entity gazetteer: curated canonical entities and every way they are written.
+
+One record per canonical key (`org:baidu`) in seeds/gazetteer.yaml, with names and aliases
+in Japanese, Chinese and English. Matching runs over folded text (nlp.fold), so spelling
+variants across scripts need no separate aliases; katakana renderings do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nlp.fold import fold
+
+TYPES = {
+    "org": "ORG",
+    "person": "PERSON",
+    "model": "MODEL",
+    "product": "PRODUCT",
+    "gov": "GOV",
+    "law": "LAW",
+    "chip": "CHIP",
+}
+LINK_FIELDS = ("developer", "issuer", "maker", "parent", "family")
+CONTEXT_WINDOW = 60  # characters either side in which an ambiguous name needs support
+_KEY = re.compile(r"^(org|person|model|product|gov|law|chip):[a-z0-9\u3400-\u9fff][\w.\-]*$")
+_ASCII_WORD = re.compile(r"[0-9a-z]")
+
+
+class GazetteerError(ValueError):
+    """The gazetteer file is malformed; the message names the record."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    names: dict[str, str]  # ja / zh / en
+    aliases: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()  # surfaces linked only with supporting context
+    context: tuple[str, ...] = ()
+    links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def type(self) -> str:
+        return self.key.split(":", 1)[0]
+
+    @property
+    def label(self) -> str:
+        return TYPES[self.type]
+
+    @property
+    def surfaces(self) -> list[str]:
+        return list(dict.fromkeys([*self.names.values(), *self.aliases, *self.ambiguous]))
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    surface: str
+    key: str
+    label: str
+
+
+class Gazetteer:
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = {e.key: e for e in entries}
+        self._index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self._ambiguous: set[tuple[str, str]] = set()
+        for entry in entries:
+            for surface in entry.surfaces:
+                folded = fold(surface)
+                if len(folded) < 2 and not folded.isascii():
+                    continue
+                self._index[folded[0]].append((folded, entry.key))
+            for surface in entry.ambiguous:
+                self._ambiguous.add((fold(surface), entry.key))
+        for candidates in self._index.values():
+            candidates.sort(key=lambda c: -len(c[0]))
+        self._context = {e.key: [fold(w) for w in e.context] for e in entries if e.context}
+        self._exact = {
+            fold(surface): entry.key
+            for entry in entries
+            for surface in entry.surfaces
+            if surface not in entry.ambiguous
+        }
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Gazetteer:
+        return _load_cached(str(path) if path else "")
+
+    def extended(self, extra: list[Entry]) -> Gazetteer:
+        """This gazetteer plus entities learnt since (discovered or promoted in the store);
+        the file's records win on a key conflict."""
+        added = [e for e in extra if e.key not in self.entries]
+        return Gazetteer([*self.entries.values(), *added]) if added else self
+
+    def lookup(self, surface: str) -> Entry | None:
+        """The entry a whole name (any script or spelling) refers to, if known."""
+        key = self._exact.get(fold(surface.strip()))
+        return self.entries[key] if key else None
+
+    def match(self, text: str) -> list[Match]:
+        """Longest leftmost matches of known names in `text`."""
+        folded = fold(text)
+        found: list[Match] = []
+        i, n = 0, len(folded)
+        while i < n:
+            for surface, key in self._index.get(folded[i], ()):
+                end = i + len(surface)
+                if folded.startswith(surface, i) and self._fits(folded, i, end, surface, key):
+                    entry = self.entries[key]
+                    found.append(Match(i, end, text[i:end], key, entry.label))
+                    i = end
+                    break
+            else:
+                i += 1
+        return found
+
+    def _fits(self, folded: str, start: int, end: int, surface: str, key: str) -> bool:
+        """ASCII names must stand alone (Yi is not in Yield, GLM-4 is not in GLM-4.5);
+        ambiguous names need a context word nearby."""
+        if _ASCII_WORD.match(surface[0]) and start and _ASCII_WORD.match(folded[start - 1]):
+            return False
+        if _ASCII_WORD.match(surface[-1]) and end < len(folded):
+            after = folded[end : end + 2]
+            if _ASCII_WORD.match(after[0]) or re.match(r"[.\-][0-9]", after):
+                return False
+        if (surface, key) in self._ambiguous:
+            window = folded[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
+            window = window.replace(surface, " ")
+            return any(word in window for word in self._context.get(key, ()))
+        return True
+
+
+def _entry(key: str, raw: dict[str, Any]) -> Entry:
+    if not _KEY.match(key):
+        raise GazetteerError(f"gazetteer key {key!r} is not <type>:<slug>")
+    names = {lang: raw[lang] for lang in ("ja", "zh", "en") if raw.get(lang)}
+    if not names:
+        raise GazetteerError(f"gazetteer entry {key} has no name")
+    unknown = set(raw) - {"ja", "zh", "en", "aka", "ambiguous", "context", *LINK_FIELDS}
+    if unknown:
+        raise GazetteerError(f"gazetteer entry {key}: unknown fields {sorted(unknown)}")
+    if raw.get("ambiguous") and not raw.get("context"):
+        raise GazetteerError(f"gazetteer entry {key}: ambiguous names need context words")
+    return Entry(
+        key=key,
+        names=names,
+        aliases=tuple(raw.get("aka", ())),
+        ambiguous=tuple(raw.get("ambiguous", ())),
+        context=tuple(raw.get("context", ())),
+        links={f: raw[f] for f in LINK_FIELDS if raw.get(f)},
+    )
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str) -> Gazetteer:
+    if path:
+        text = Path(path).read_text(encoding="utf-8")
+    else:
+        text = files("seeds").joinpath("gazetteer.yaml").read_text(encoding="utf-8")
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise GazetteerError(f"gazetteer {path or 'seeds/gazetteer.yaml'}: {exc}") from None
+    entries = [_entry(key, value or {}) for key, value in raw.items()]
+    for entry in entries:
+        for field_name, target in entry.links.items():
+            if target not in raw:
+                raise GazetteerError(f"{entry.key}: {field_name} {target} is not in the gazetteer")
+    return Gazetteer(entries)
