@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from nlp.fold import fold
 from nlp.gazetteer import Gazetteer, Match
 
-VERSION = r"(?:[-\s]?(?:[A-Za-z]{1,2}\d+(?:\.\d+)?|\d+(?:\.\d+)?[A-Za-z]?)(?![0-9A-Za-z.]))"
+VERSION = r"(?:[-\s]?(?:[A-Za-z]{1,2}\d+(?:\.\d+)?|\d+(?:\.\d+)?[A-Za-z]?)(?![0-9A-Za-z]|\.\d))"
 _VERSION_AFTER = re.compile(VERSION + r"(?:[-\s](?:Pro|Max|Mini|Turbo|Plus|Flash|Lite))?")
 _LATIN_FAMILY = re.compile(r"(?<![0-9A-Za-z])([A-Za-z][A-Za-z]+)(?=" + VERSION + ")")
 _QUOTED = re.compile(r"[「《“\"]([^」》”\"\n]{2,24})[」》”\"]")
@@ -55,6 +55,8 @@ def discover_models(text: str, gazetteer: Gazetteer, known: list[Match]) -> list
         version = _VERSION_AFTER.match(text, match.end)
         if version is None or not re.search(r"\d", version.group()):
             continue
+        if gazetteer.lookup(version.group().strip(" -")):
+            continue  # 英伟达H800: a maker next to a known product, not a new version
         entry = gazetteer.entries[match.key]
         family = entry.key if entry.type == "model" else None
         base = entry.names.get("en") or match.surface

@@ -19,7 +19,12 @@ from nlp.pipelines import load_pipeline, pipeline_lang
 LABEL_TO_TYPE = {label: type_ for type_, label in TYPES.items()}
 MAX_CHARS = 200_000  # longer texts are cut: no article is longer, and time stays bounded
 MAX_NER_SENTENCES = 20
+MAX_NER_SENTENCE_CHARS = 400  # longer "sentences" are lists or junk, and Sudachi caps input
 NER_MIN_CHARS = 2
+# "上海人工智能公司": a place or trade and a generic head is a description, not a name.
+_GENERIC_ORG = re.compile(
+    r"^[\u4e00-\u9fff]{0,2}(?:人工智能|科技|互联网|芯片|半导体|AI)?(?:公司|企业|企業|会社)$"
+)
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CUES = {
@@ -88,9 +93,11 @@ class EntityRecognizer:
         cues = CUES[pipeline_lang(lang)]
         if not cues:
             return []
-        sentences = [m for m in _SENTENCE.finditer(text) if any(cue in m.group() for cue in cues)][
-            :MAX_NER_SENTENCES
-        ]
+        sentences = [
+            m
+            for m in _SENTENCE.finditer(text)
+            if len(m.group()) <= MAX_NER_SENTENCE_CHARS and any(cue in m.group() for cue in cues)
+        ][:MAX_NER_SENTENCES]
         if not sentences:
             return []
         nlp = load_pipeline(lang, self.gazetteer_path)
@@ -102,8 +109,10 @@ class EntityRecognizer:
                 surface = ent.text.strip()
                 start = sentence.start() + ent.start_char
                 end = start + len(ent.text)
-                if len(surface) < NER_MIN_CHARS or any(
-                    k.start < end and start < k.end for k in known
+                if (
+                    len(surface) < NER_MIN_CHARS
+                    or _GENERIC_ORG.match(surface)
+                    or any(k.start < end and start < k.end for k in known)
                 ):
                     continue
                 key = f"{LABEL_TO_TYPE[ent.label_]}:{slugify(surface)}"

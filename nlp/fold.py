@@ -1,8 +1,10 @@
 """Folding text so that one name written many ways matches once.
 
-Width, case, Japanese shinjitai and traditional Chinese all fold to simplified Chinese, and
-hiragana to katakana: 騰訊, 腾讯 and ＴＥＮＣＥＮＴ fold alike. Folding never changes the
-length of the text, so offsets found in folded text are offsets in the original.
+Width and case fold, and Japanese shinjitai and traditional Chinese fold to simplified
+Chinese: 騰訊, 腾讯 and ＴＥＮＣＥＮＴ fold alike. Hiragana is left alone: names are
+written in katakana, and folding hiragana would make everyday words (めた) match names
+(メタ). Folding never changes the length of the text, so offsets found in folded text are
+offsets in the original.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import opencc
 
 _JP_TO_TRAD = opencc.OpenCC("jp2t")
 _TRAD_TO_SIMP = opencc.OpenCC("t2s")
-_HIRAGANA = range(0x3041, 0x3097)
 
 
 @lru_cache(maxsize=65536)
@@ -24,8 +25,6 @@ def fold_char(char: str) -> str:
     code = ord(char)
     if 0xFF01 <= code <= 0xFF5E:  # fullwidth ASCII
         return chr(code - 0xFEE0).lower()
-    if code in _HIRAGANA:
-        return chr(code + 0x60)
     if code == 0x3000:
         return " "
     if "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":

@@ -45,9 +45,9 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool, log_json: boo
 
 
 def _register() -> None:
-    from aiwatch.cli import crawl_commands, nlp_commands, store_commands
+    from aiwatch.cli import crawl_commands, eval_commands, nlp_commands, store_commands
 
-    for module in (store_commands, crawl_commands, nlp_commands):
+    for module in (store_commands, crawl_commands, nlp_commands, eval_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

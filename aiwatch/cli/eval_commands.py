@@ -1,0 +1,56 @@
+"""`aiwatch eval`: how well aiwatch does on a labeled corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from aiwatch.app import App
+from aiwatch.cli.nlp_commands import gazetteer_path
+from aiwatch.cli.output import emit, emit_json
+from aiwatch.config import Config
+from nlp.entities import EntityRecognizer
+from nlp.evaluate import evaluate_entities, load_corpus
+
+pass_app = click.make_pass_decorator(App)
+DEFAULT_CORPUS = Path(__file__).parents[2] / "tests" / "corpus" / "articles.yaml"
+corpus_option = click.option(
+    "--corpus",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=DEFAULT_CORPUS,
+    show_default=True,
+    help="Labeled corpus (YAML).",
+)
+
+
+@click.group(name="eval")
+def eval_group() -> None:
+    """Evaluate aiwatch on a labeled corpus."""
+
+
+@eval_group.command("entities")
+@corpus_option
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@pass_app
+def eval_entities(app: App, corpus: Path, as_json: bool) -> None:
+    """Precision, recall and F1 per entity type, for mentions and for linked keys.
+
+    \b
+    Example:
+      aiwatch eval entities --json
+    """
+    config = Config.load(app.config_path, must_exist=False)
+    scores = evaluate_entities(load_corpus(corpus), EntityRecognizer(gazetteer_path(config)))
+    if as_json:
+        emit_json(scores)
+        return
+    for level, by_type in scores.items():
+        rows = [
+            (t, s["precision"], s["recall"], s["f1"], s["tp"], s["fp"], s["fn"])
+            for t, s in by_type.items()
+        ]
+        emit(["type", "precision", "recall", "f1", "tp", "fp", "fn"], rows, title=level)
+
+
+COMMANDS = [eval_group]

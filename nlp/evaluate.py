@@ -1,0 +1,113 @@
+"""Scoring aiwatch against a labeled corpus (tests/corpus/articles.yaml).
+
+Entities are scored two ways per type: mentions (exact span and type) and linked canonical
+keys per article (the set of keys an article names).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nlp.entities import EntityRecognizer
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, predicted: set[Any], gold: set[Any]) -> None:
+        self.tp += len(predicted & gold)
+        self.fp += len(predicted - gold)
+        self.fn += len(gold - predicted)
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
+
+
+@dataclass
+class CorpusArticle:
+    id: str
+    lang: str
+    story: str
+    published: str
+    title: str
+    body: str
+    entities: dict[str, str] = field(default_factory=dict)
+    events: list[dict[str, str]] = field(default_factory=list)
+
+    def gold_mentions(self) -> set[tuple[str, int, int, str]]:
+        """(field, start, end, type) of every occurrence of every labeled surface, longest
+        surfaces claiming their characters first."""
+        found: set[tuple[str, int, int, str]] = set()
+        for field_name, text in (("title", self.title), ("body", self.body)):
+            taken: list[tuple[int, int]] = []
+            for surface in sorted(self.entities, key=len, reverse=True):
+                start = text.find(surface)
+                while start >= 0:
+                    end = start + len(surface)
+                    if all(end <= s or start >= e for s, e in taken):
+                        taken.append((start, end))
+                        found.add((field_name, start, end, self.entities[surface].split(":")[0]))
+                    start = text.find(surface, end)
+        return found
+
+
+def load_corpus(path: Path) -> list[CorpusArticle]:
+    return [CorpusArticle(**item) for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
+
+
+def evaluate_entities(
+    corpus: list[CorpusArticle], recognizer: EntityRecognizer
+) -> dict[str, dict[str, dict[str, float | int]]]:
+    mentions: dict[str, Score] = defaultdict(Score)
+    linked: dict[str, Score] = defaultdict(Score)
+    for article in corpus:
+        predicted_mentions: set[tuple[str, int, int, str]] = set()
+        predicted_keys: set[str] = set()
+        for field_name, text in (("title", article.title), ("body", article.body)):
+            for f in recognizer.find(text, article.lang):
+                predicted_mentions.add((field_name, f.start, f.end, f.type))
+                predicted_keys.add(f.key)
+        gold_mentions = article.gold_mentions()
+        gold_keys = set(article.entities.values())
+        for type_ in {m[3] for m in predicted_mentions | gold_mentions}:
+            mentions[type_].add(
+                {m for m in predicted_mentions if m[3] == type_},
+                {m for m in gold_mentions if m[3] == type_},
+            )
+        for type_ in {k.split(":")[0] for k in predicted_keys | gold_keys}:
+            linked[type_].add(
+                {(article.id, k) for k in predicted_keys if k.startswith(type_)},
+                {(article.id, k) for k in gold_keys if k.startswith(type_)},
+            )
+    return {
+        "mentions": {t: s.as_dict() for t, s in sorted(mentions.items())},
+        "linked": {t: s.as_dict() for t, s in sorted(linked.items())},
+    }

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from nlp.entities import EntityRecognizer
+from nlp.evaluate import evaluate_entities, load_corpus
+
+CORPUS = Path(__file__).parents[1] / "corpus" / "articles.yaml"
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> EntityRecognizer:
+    return EntityRecognizer()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "ja",
+            "百度の李彦宏CEOは北京で新モデルを発表した。山田太郎氏も登壇した。",
+            {
+                ("百度", "org:baidu", "gazetteer"),
+                ("李彦宏", "person:robin-li", "gazetteer"),
+                ("山田太郎", "person:山田太郞", "ner"),
+            },
+        ),
+        (
+            "zh-Hans",
+            "北京智谱华章科技有限公司发布GLM-5,公司首席执行官张鹏表示模型开源。",
+            {
+                ("北京智谱华章科技有限公司", "org:zhipu-ai", "gazetteer"),
+                ("GLM-5", "model:glm-5", "discovery"),
+                ("张鹏", "person:张鹏", "ner"),
+            },
+        ),
+        (
+            "en",
+            "Baidu and Alibaba Cloud compete with DeepSeek-V4.",
+            {
+                ("Baidu", "org:baidu", "gazetteer"),
+                ("Alibaba Cloud", "org:alibaba-cloud", "gazetteer"),
+                ("DeepSeek-V4", "model:deepseek-v4", "discovery"),
+            },
+        ),
+    ],
+)
+def test_recognizer_finds_known_new_and_unknown(
+    recognizer: EntityRecognizer, lang: str, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    found = recognizer.find(text, lang)
+    assert {(f.surface, f.key, f.method) for f in found} == expected
+    assert all(text[f.start : f.end] == f.surface for f in found)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\x00\x01\x02\x1f" * 100,
+        "🤖🚀 emoji only 😀" * 50,
+        "百度Baiduバイドゥ" * 5000 + "社長" * 10,  # mixed scripts, 80k chars
+        "あ" * 1_000_000,  # 1 MB of text
+    ],
+    ids=["empty", "control", "emoji", "mixed", "1mb"],
+)
+def test_recognizer_bad_input_is_bounded(recognizer: EntityRecognizer, text: str) -> None:
+    started = time.process_time()
+    recognizer.find(text, "ja")
+    recognizer.find(text, "zh-Hans")
+    assert time.process_time() - started < 60  # a hang would blow far past this
+
+
+@pytest.mark.slow
+def test_eval_entities_meets_targets(recognizer: EntityRecognizer) -> None:
+    scores = evaluate_entities(load_corpus(CORPUS), recognizer)
+    for type_ in ("org", "model", "gov", "law"):
+        assert scores["linked"][type_]["f1"] >= 0.90, (type_, scores["linked"][type_])

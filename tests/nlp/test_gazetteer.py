@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlp.discovery import discover_models
+from nlp.fold import fold
+from nlp.gazetteer import Gazetteer, GazetteerError
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def test_gazetteer_has_at_least_150_entities_of_every_type(gazetteer: Gazetteer) -> None:
+    assert len(gazetteer.entries) >= 150
+    assert {e.type for e in gazetteer.entries.values()} == {
+        "org",
+        "person",
+        "model",
+        "product",
+        "gov",
+        "law",
+        "chip",
+    }
+
+
+@pytest.mark.parametrize("text", ["騰訊", "腾讯", "テンセント", "Tencent", "ＴＥＮＣＥＮＴ"])
+def test_linking_folds_scripts_width_and_case(gazetteer: Gazetteer, text: str) -> None:
+    assert [m.key for m in gazetteer.match(f"今日{text}が発表")] == ["org:tencent"]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("通义千问", "model:qwen"),
+        ("通義千問", "model:qwen"),
+        ("Qwen", "model:qwen"),
+        ("百度", "org:baidu"),
+        ("バイドゥ", "org:baidu"),
+        ("Baidu", "org:baidu"),
+        ("国家网信办", "gov:cn-cac"),
+        ("国家インターネット情報弁公室", "gov:cn-cac"),
+        ("生成式人工智能服务管理暂行办法", "law:cn-genai-interim-measures"),
+        ("生成AIサービス管理暫定弁法", "law:cn-genai-interim-measures"),
+        ("昇騰910B", "chip:ascend-910b"),
+        ("昇腾910B", "chip:ascend-910b"),
+    ],
+)
+def test_linking_across_languages(gazetteer: Gazetteer, text: str, key: str) -> None:
+    assert [m.key for m in gazetteer.match(text)] == [key]
+
+
+def test_fold_keeps_length() -> None:
+    text = "ＡＩ騰訊テンセント通義千問ばいどぅ🤖\x00"
+    assert len(fold(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        (
+            "字节跳动的豆包大模型调用量创新高,豆包用户增长",
+            ["org:bytedance", "model:doubao", "model:doubao"],
+        ),
+        ("早餐吃了一个豆包和一碗豆浆", []),  # the steamed bun
+        ("Yield curves and GLM-4.5", ["model:glm-4-5"]),  # ASCII names stand alone
+        ("今年はめたに見ない暑さ", []),  # hiragana is not the katakana name メタ
+    ],
+)
+def test_ambiguous_names_need_context(gazetteer: Gazetteer, text: str, keys: list[str]) -> None:
+    assert [m.key for m in gazetteer.match(text)] == keys
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("百度は「文心X2」を公開した", [("文心X2", "model:ernie-x2")]),
+        ("智谱发布新一代开源大模型GLM-5", [("GLM-5", "model:glm-5")]),
+        (
+            "Qwen3.5和通义千问3.5",
+            [("Qwen3.5", "model:qwen-3-5"), ("通义千问3.5", "model:qwen-3-5")],
+        ),
+        ("DeepSeek-V4を公開", [("DeepSeek-V4", "model:deepseek-v4")]),
+        ("《灵犀》大模型正式上线", [("灵犀", "model:灵犀")]),
+        ("英伟达H800集群", []),  # a maker next to a known chip is not a new model
+        ("2026年に「台風」が来た", []),  # quotes without a model word
+    ],
+)
+def test_discovery_of_new_models(
+    gazetteer: Gazetteer, text: str, found: list[tuple[str, str]]
+) -> None:
+    result = discover_models(text, gazetteer, gazetteer.match(text))
+    assert [(d.surface, d.key) for d in result] == found
+
+
+def test_gazetteer_errors_name_the_record(tmp_path: Path) -> None:
+    bad = tmp_path / "g.yaml"
+    bad.write_text("org:x: {en: X, developer: org:missing}\n")
+    with pytest.raises(GazetteerError, match="org:missing"):
+        Gazetteer.load(bad)
+    bad.write_text("Org X: {en: X}\n")
+    with pytest.raises(GazetteerError, match="not <type>:<slug>"):
+        Gazetteer.load(bad)

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+
+from nlp.entities import EntityRecognizer
+from nlp.process import process_pending
+from nlp.store_entities import CurationError, merge, promote
+from store.articles import ArticleRecord, save_article
+from store.models import Article, ArticleNlpState, Entity, Mention
+from tests.conftest import Cli, StoreHandle
+
+ARTICLES = [
+    (
+        "https://e/1",
+        "智谱发布新一代开源大模型GLM-5",
+        "北京智谱华章科技有限公司今天发布GLM-5,并开源权重。",
+        "zh-Hans",
+    ),
+    (
+        "https://e/2",
+        "智譜AI、GLM-5を公開",
+        "中国の智譜AIは新モデルGLM-5を公開した。騰訊と百度も追随する。",
+        "ja",
+    ),
+]
+
+
+def _fill(store: StoreHandle) -> None:
+    with store.sessions.begin() as s:
+        for url, title, body, lang in ARTICLES:
+            save_article(
+                s,
+                ArticleRecord(
+                    url, title, body, lang, published_at=datetime(2026, 3, 20, tzinfo=UTC)
+                ),
+            )
+
+
+@pytest.mark.slow
+def test_process_writes_mentions_with_offsets_into_stored_text(store: StoreHandle) -> None:
+    _fill(store)
+    summary = process_pending(store.sessions)
+    assert (summary.processed, summary.failed) == (2, 0)
+    with store.sessions() as s:
+        rows = s.execute(
+            select(Mention, Article, Entity.key)
+            .join(Article, Article.id == Mention.article_id)
+            .join(Entity, Entity.id == Mention.entity_id)
+        ).all()
+        for mention, article, _key in rows:
+            source = article.title if mention.field == "title" else article.body
+            assert source[mention.start_char : mention.end_char] == mention.surface
+        keys = {(a.url, key) for _m, a, key in rows}
+    assert ("https://e/1", "model:glm-5") in keys and ("https://e/2", "model:glm-5") in keys
+    assert ("https://e/2", "org:tencent") in keys and ("https://e/1", "org:zhipu-ai") in keys
+
+
+@pytest.mark.slow
+def test_process_discovers_new_model_once_and_never_touches_curated(store: StoreHandle) -> None:
+    _fill(store)
+    process_pending(store.sessions)
+    with store.sessions() as s:
+        glm5 = s.scalar(select(Entity).where(Entity.key == "model:glm-5"))
+        baidu = s.scalar(select(Entity).where(Entity.key == "org:baidu"))
+        first = s.scalar(select(Article.id).where(Article.url == "https://e/1"))
+    assert glm5 is not None and glm5.discovered and glm5.first_article_id == first
+    assert glm5.links == {"family": "model:glm"}
+    assert baidu is not None and not baidu.discovered and baidu.name_ja == "百度"
+    view = "SELECT entity_key, discovered FROM v_entities WHERE entity_key = 'model:glm-5'"
+    with store.engine.connect() as conn:
+        assert tuple(conn.execute(text(view)).one()) == ("model:glm-5", True)
+
+
+@pytest.mark.slow
+def test_process_is_idempotent_and_all_redoes(store: StoreHandle) -> None:
+    _fill(store)
+    process_pending(store.sessions)
+    with store.sessions() as s:
+        before = s.scalar(select(func.count()).select_from(Mention))
+    assert process_pending(store.sessions).processed == 0
+    assert process_pending(store.sessions, redo_all=True).processed == 2
+    with store.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Mention)) == before
+
+
+@pytest.mark.slow
+def test_process_failure_of_one_article_is_recorded_not_raised(
+    store: StoreHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(store)
+    real_find = EntityRecognizer.find
+
+    def find(self: EntityRecognizer, text: str, lang: str) -> list:  # type: ignore[type-arg]
+        if "騰訊" in text:
+            raise RuntimeError("model crashed on this article")
+        return real_find(self, text, lang)
+
+    monkeypatch.setattr(EntityRecognizer, "find", find)
+    summary = process_pending(store.sessions)
+    assert (summary.processed, summary.failed) == (1, 1)
+    with store.sessions() as s:
+        errors = {
+            a.url: st.error
+            for st, a in s.execute(
+                select(ArticleNlpState, Article).join(
+                    Article, Article.id == ArticleNlpState.article_id
+                )
+            )
+        }
+        orphans = s.scalar(
+            select(func.count())
+            .select_from(Mention)
+            .join(Article, Article.id == Mention.article_id)
+            .where(Article.url == "https://e/2")
+        )
+    assert errors == {"https://e/1": None, "https://e/2": "model crashed on this article"}
+    assert orphans == 0  # the failed article left no half-written mentions
+
+
+@pytest.mark.slow
+def test_promote_and_merge_curate_discovered_entities(store: StoreHandle) -> None:
+    _fill(store)
+    process_pending(store.sessions)
+    with store.sessions.begin() as s:
+        promote(s, "model:glm-5")
+        with pytest.raises(CurationError, match="already exists"):
+            promote(s, "model:glm-5", "model:glm")
+    with store.sessions.begin() as s:
+        merge(s, "model:glm-5", "model:glm")
+    with store.sessions() as s:
+        assert s.scalar(select(Entity).where(Entity.key == "model:glm-5")) is None
+        glm = s.scalar(select(Entity).where(Entity.key == "model:glm"))
+        assert glm is not None and "GLM-5" in glm.aliases["aka"]
+        moved = s.scalar(
+            select(func.count()).select_from(Mention).where(Mention.entity_id == glm.id)
+        )
+    assert moved >= 2
+
+
+@pytest.mark.slow
+def test_cli_extract_json_and_process(store: StoreHandle, cli_store: Cli) -> None:
+    result = cli_store("extract", "--json", input="騰訊は「混元T2」モデルを発表した。")
+    assert result.code == 0, result.err
+    payload = json.loads(result.out)
+    assert payload["lang"] == "ja"
+    assert [(e["surface"], e["key"], e["method"]) for e in payload["entities"]] == [
+        ("騰訊", "org:tencent", "gazetteer"),
+        ("混元T2", "model:hunyuan-t2", "discovery"),
+    ]
+    _fill(store)
+    processed = cli_store("process", "--json")
+    assert json.loads(processed.out)["processed"] == 2, processed.err
+    listed = cli_store("entities", "list", "--discovered", "--json")
+    assert "model:glm-5" in {row["key"] for row in json.loads(listed.out)}
+    assert cli_store("entities", "promote", "model:nope").code == 1
