@@ -160,10 +160,14 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--via-api", type=int, default=2_000)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        print(f"SQLite, {args.articles:,} articles")
-        run(make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}"), args.articles, args.via_api)
+    if args.only != "postgresql":
+        with tempfile.TemporaryDirectory() as tmp:
+            print(f"SQLite, {args.articles:,} articles")
+            run(make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}"), args.articles, args.via_api)
+    if args.only == "sqlite":
+        return
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     admin = make_engine(args.pg)
     with admin.begin() as conn:

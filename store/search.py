@@ -34,10 +34,13 @@ def search_articles(session: Session, query: str, *, limit: int = 20) -> list[Hi
     if not terms:
         return []
     conditions = [_term_condition(session, term) for term in terms]
+    # Find the matches first, then sort them: given ORDER BY ... LIMIT, PostgreSQL would
+    # otherwise walk every article newest first looking for a rare term.
+    hits = select(Article.id).where(and_(*conditions)).cte("hits").prefix_with("MATERIALIZED")
     rows = session.execute(
         select(Article, Source.name)
+        .join(hits, hits.c.id == Article.id)
         .outerjoin(Source, Source.id == Article.source_id)
-        .where(and_(*conditions))
         .order_by(func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
         .limit(limit)
     )
