@@ -111,3 +111,50 @@ def evaluate_entities(
         "mentions": {t: s.as_dict() for t, s in sorted(mentions.items())},
         "linked": {t: s.as_dict() for t, s in sorted(linked.items())},
     }
+
+
+def _pairs(clusters: dict[str, str]) -> set[tuple[str, str]]:
+    ids = sorted(clusters)
+    return {(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if clusters[a] == clusters[b]}
+
+
+def clustering_scores(predicted: dict[str, str], gold: dict[str, str]) -> dict[str, float]:
+    """Pairwise precision/recall/F1 and B-cubed F1 of article -> cluster assignments."""
+    pairwise = Score()
+    pairwise.add(_pairs(predicted), _pairs(gold))
+    precision = recall = 0.0
+    for article in gold:
+        same_pred = {a for a in predicted if predicted[a] == predicted[article]}
+        same_gold = {a for a in gold if gold[a] == gold[article]}
+        overlap = len(same_pred & same_gold)
+        precision += overlap / len(same_pred)
+        recall += overlap / len(same_gold)
+    precision, recall = precision / len(gold), recall / len(gold)
+    bcubed = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "pairwise_precision": round(pairwise.precision, 3),
+        "pairwise_recall": round(pairwise.recall, 3),
+        "pairwise_f1": round(pairwise.f1, 3),
+        "bcubed_precision": round(precision, 3),
+        "bcubed_recall": round(recall, 3),
+        "bcubed_f1": round(bcubed, 3),
+    }
+
+
+def event_identity(event: dict[str, str | None]) -> tuple[str | None, ...]:
+    """What must match for an event to count: type, organization and model for a release;
+    type, law and stage for a regulation change."""
+    if event["type"] == "model_release":
+        return ("model_release", event.get("org"), event.get("model"))
+    return ("regulation", event.get("law"), event.get("stage"))
+
+
+def event_scores(
+    predicted: list[dict[str, str | None]], gold: list[dict[str, str | None]]
+) -> dict[str, dict[str, float | int]]:
+    scores: dict[str, Score] = defaultdict(Score)
+    pred = {event_identity(e) for e in predicted}
+    true = {event_identity(e) for e in gold}
+    for type_ in ("model_release", "regulation"):
+        scores[type_].add({e for e in pred if e[0] == type_}, {e for e in true if e[0] == type_})
+    return {t: s.as_dict() for t, s in scores.items()}

@@ -7,11 +7,12 @@ from pathlib import Path
 import click
 
 from aiwatch.app import App
-from aiwatch.cli.nlp_commands import gazetteer_path
+from aiwatch.cli.nlp_commands import gazetteer_path, nlp_settings
 from aiwatch.cli.output import emit, emit_json
 from aiwatch.config import Config
 from nlp.entities import EntityRecognizer
 from nlp.evaluate import evaluate_entities, load_corpus
+from nlp.pipeline_eval import evaluate_pipeline
 
 pass_app = click.make_pass_decorator(App)
 DEFAULT_CORPUS = Path(__file__).parents[2] / "tests" / "corpus" / "articles.yaml"
@@ -24,9 +25,32 @@ corpus_option = click.option(
 )
 
 
-@click.group(name="eval")
-def eval_group() -> None:
-    """Evaluate aiwatch on a labeled corpus."""
+@click.group(name="eval", invoke_without_command=True)
+@corpus_option
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@click.pass_context
+def eval_group(ctx: click.Context, corpus: Path, as_json: bool) -> None:
+    """Evaluate aiwatch on a labeled corpus: story clustering (pairwise and B-cubed) and
+    events per type. Runs the whole NLP stage in a scratch store.
+
+    \b
+    Example:
+      aiwatch eval --json
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    app: App = ctx.obj
+    config = Config.load(app.config_path, must_exist=False)
+    result = evaluate_pipeline(load_corpus(corpus), nlp_settings(config))
+    if as_json:
+        emit_json({k: v for k, v in result.items() if k != "predicted_events"})
+        return
+    emit(["measure", "value"], list(result["stories"].items()), title="story clustering")
+    rows = [
+        (t, s["precision"], s["recall"], s["f1"], s["tp"], s["fp"], s["fn"])
+        for t, s in result["events"].items()
+    ]
+    emit(["type", "precision", "recall", "f1", "tp", "fp", "fn"], rows, title="events")
 
 
 @eval_group.command("entities")

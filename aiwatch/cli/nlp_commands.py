@@ -14,8 +14,9 @@ from aiwatch.cli.output import emit, emit_json, format_options
 from aiwatch.config import Config
 from crawler.lang import detect
 from nlp.entities import EntityRecognizer
-from nlp.process import process_pending
+from nlp.process import NlpSettings, process_pending
 from nlp.store_entities import CurationError, merge, promote
+from nlp.stories import StoryParams
 from store.models import Entity
 
 pass_app = click.make_pass_decorator(App)
@@ -25,6 +26,17 @@ LANGS = ["ja", "zh", "zh-Hans", "zh-Hant", "en"]
 def gazetteer_path(config: Config) -> Path | None:
     configured = config.values["nlp"].get("gazetteer") or ""
     return config.resolve(configured) if configured else None
+
+
+def nlp_settings(config: Config) -> NlpSettings:
+    nlp = config.values["nlp"]
+    return NlpSettings(
+        gazetteer_path=gazetteer_path(config),
+        embedding_model=nlp["embedding_model"],
+        stories=StoryParams(
+            threshold=float(nlp["story_threshold"]), window_days=float(nlp["story_window_days"])
+        ),
+    )
 
 
 @click.command()
@@ -83,7 +95,7 @@ def process(app: App, redo_all: bool, as_json: bool) -> None:
         task = bar.add_task("process", total=None)
         summary = process_pending(
             sessions,
-            gazetteer_path=gazetteer_path(app.config),
+            nlp_settings(app.config),
             redo_all=redo_all,
             on_progress=lambda done, total: bar.update(task, completed=done, total=total),
         )

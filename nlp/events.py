@@ -1,0 +1,220 @@
+"""Events: a new AI model release, and a regulation change (draft, published, effective,
+amended, enforcement).
+
+Rules over linked entities and cue words, sentence by sentence, so every event can be
+explained by the sentences stored as its evidence. An article that is a rumour, a price
+cut, a benchmark, an earnings report or an opinion piece reports no event, and neither
+does a sentence about something that happened last year.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from nlp.entities import Found
+from nlp.gazetteer import Gazetteer
+
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?|[^.\n]+(?:\.(?=\s|$))?")
+RELEASE = re.compile(
+    r"发布|推出|开源|上线|亮相|公開|発表|リリース|投入|released?|launch(?:es|ed)?|unveil|open-sourc"
+)
+OPEN_WEIGHTS = re.compile(
+    r"开源|开放权重|权重|オープンソース|オープンウェイト|重み|open[- ]weights?|"
+    r"open[- ]source|weights"
+)
+PARAMS = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万亿|兆|[bB](?![a-z])|billion|trillion)")
+STAGES = (  # first match wins: the most specific stage first
+    (
+        "enforcement",
+        re.compile(
+            r"执法|查处|处罚|下架|约谈|取り締まり|削除させ|是正を命じ|罰金|"
+            r"enforcement|fined|penal"
+        ),
+    ),
+    ("amended", re.compile(r"修订|修改|改正|amend|revis")),
+    (
+        "draft",
+        re.compile(
+            r"征求意见|意见稿|草案|意見を?募集|意見公募|パブリックコメント|draft|"
+            r"public comment"
+        ),
+    ),
+    (
+        "effective",
+        re.compile(
+            r"起施行|起正式施行|正式施行|施行された|施行した|が施行|を施行|"
+            r"took effect|takes effect|came into force|生效"
+        ),
+    ),
+    ("published", re.compile(r"印发|公布|发布|公表|発表|published|issued|unveiled")),
+)
+NOT_AN_EVENT = {
+    "rumour": re.compile(
+        r"据悉.{0,10}(正在|准备|计划)|传闻|或将|准备推出|準備している|準備か|"
+        r"とされる|関係者によると|reportedly|is said to|rumou?r"
+    ),
+    "price": re.compile(r"降价|下调|値下げ|引き下げ|price cut|cuts? prices?"),
+    "benchmark": re.compile(r"评测|榜单|排行|ランキング|benchmark|leaderboard"),
+    "earnings": re.compile(r"营收|财报|业绩|決算|売上高|revenue|earnings|quarterly results"),
+    "opinion": re.compile(r"^评论|^社评|^观点|コラム|^論説|何が違う|opinion|analysis:"),
+}
+PAST = re.compile(r"去年|前年|一年后|回头看|昨年|last year|a year ago")
+DATE = re.compile(r"(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+DEADLINE = re.compile(r"截止|まで")
+EFFECTIVE_DATE = re.compile(r"起施行|起正式施行|施行され|に施行|から施行|take effect")
+
+
+@dataclass
+class DetectedEvent:
+    type: str
+    key: str  # identity of the real-world event
+    org_key: str | None
+    model_key: str | None = None
+    law_key: str | None = None
+    stage: str | None = None
+    event_date: date | None = None
+    facts: dict[str, object] = field(default_factory=dict)
+    evidence: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+
+
+def _sentences(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+
+
+def _dates(sentence: str, published: datetime) -> list[tuple[int, date]]:
+    found = []
+    for m in DATE.finditer(sentence):
+        year = int(m.group(1)) if m.group(1) else published.year
+        try:
+            found.append((m.start(), date(year, int(m.group(2)), int(m.group(3)))))
+        except ValueError:
+            continue
+    return found
+
+
+def not_an_event(title: str, body: str) -> str | None:
+    """Why this article reports no event (a rumour, a price cut ...), or None."""
+    lead = title + "\n" + body[:200]
+    for reason, pattern in NOT_AN_EVENT.items():
+        if pattern.search(title if reason == "opinion" else lead):
+            return reason
+    return None
+
+
+def detect_events(
+    title: str,
+    body: str,
+    title_found: list[Found],
+    body_found: list[Found],
+    gazetteer: Gazetteer,
+    published: datetime,
+) -> list[DetectedEvent]:
+    if not_an_event(title, body):
+        return []
+    events: dict[str, DetectedEvent] = {}
+    texts = [(title, title_found, True), (body, body_found, False)]
+    for text, found, in_title in texts:
+        for start, end, sentence in _sentences(text):
+            if PAST.search(sentence):
+                continue
+            here = [f for f in found if start <= f.start < end]
+            for event in (
+                _model_release(sentence, here, gazetteer, in_title),
+                _regulation(sentence, here, gazetteer, in_title, published),
+            ):
+                if event is None:
+                    continue
+                known = events.get(event.key)
+                if known is None:
+                    events[event.key] = event
+                else:
+                    known.facts = {**event.facts, **known.facts}
+                    known.evidence.extend(s for s in event.evidence if s not in known.evidence)
+                    known.confidence = min(1.0, max(known.confidence, event.confidence) + 0.05)
+                    known.org_key = known.org_key or event.org_key
+    for event in events.values():
+        event.event_date = event.event_date or published.date()
+    return list(events.values())
+
+
+def _developer(model: Found, here: list[Found], gazetteer: Gazetteer) -> str | None:
+    entry = gazetteer.entries.get(model.key) or gazetteer.entries.get(model.family or "")
+    if entry is not None:
+        developer = entry.links.get("developer")
+        if developer is None and entry.links.get("family") in gazetteer.entries:
+            developer = gazetteer.entries[entry.links["family"]].links.get("developer")
+        if developer:
+            return developer
+    if model.family and model.family.startswith("org:"):
+        return model.family
+    orgs = [f.key for f in here if f.type == "org"]
+    return orgs[0] if orgs else None
+
+
+def _model_release(
+    sentence: str, here: list[Found], gazetteer: Gazetteer, in_title: bool
+) -> DetectedEvent | None:
+    models = [f for f in here if f.type == "model"]
+    if not models or not RELEASE.search(sentence):
+        return None
+    # the newest-looking model of the sentence: a discovered version over a known family
+    model = max(models, key=lambda f: (f.method == "discovery", "-" in f.key, len(f.surface)))
+    if model.method != "discovery" and not in_title and len(models) > 1:
+        return None  # several known models and no new one: a comparison, not a release
+    facts: dict[str, object] = {"version": model.surface}
+    if OPEN_WEIGHTS.search(sentence):
+        facts["open_weights"] = True
+    params = PARAMS.search(sentence)
+    if params:
+        facts["parameters"] = params.group(0)
+    confidence = 0.6 + (0.2 if in_title else 0) + (0.1 if model.method == "discovery" else 0)
+    return DetectedEvent(
+        type="model_release",
+        key=f"model_release:{model.key}",
+        org_key=_developer(model, here, gazetteer),
+        model_key=model.key,
+        facts=facts,
+        evidence=[sentence.strip()],
+        confidence=min(confidence, 1.0),
+    )
+
+
+def _regulation(
+    sentence: str, here: list[Found], gazetteer: Gazetteer, in_title: bool, published: datetime
+) -> DetectedEvent | None:
+    laws = [f for f in here if f.type == "law"]
+    if not laws:
+        return None
+    stage = next((name for name, pattern in STAGES if pattern.search(sentence)), None)
+    if stage is None:
+        return None
+    law = laws[0]
+    issuer = (
+        gazetteer.entries[law.key].links.get("issuer") if law.key in gazetteer.entries else None
+    )
+    govs = [f.key for f in here if f.type == "gov"]
+    facts: dict[str, object] = {}
+    event_date = None
+    for at, day in _dates(sentence, published):
+        before = sentence[max(0, at - 12) : at + 14]
+        if DEADLINE.search(sentence[at : at + 16]):
+            facts["comment_deadline"] = day.isoformat()
+        elif EFFECTIVE_DATE.search(sentence[at : at + 16]) or EFFECTIVE_DATE.search(before):
+            facts["effective_date"] = day.isoformat()
+            if stage == "effective":
+                event_date = day
+    confidence = 0.6 + (0.2 if in_title else 0) + (0.1 if govs else 0) + (0.1 if facts else 0)
+    return DetectedEvent(
+        type="regulation",
+        key=f"regulation:{law.key}:{stage}",
+        org_key=(govs[0] if govs else issuer),
+        law_key=law.key,
+        stage=stage,
+        event_date=event_date,
+        facts=facts,
+        evidence=[sentence.strip()],
+        confidence=min(confidence, 1.0),
+    )

@@ -1,0 +1,88 @@
+"""Content words of Japanese, Chinese and English text, tokenized properly: jieba for
+Chinese, Sudachi (through spaCy's Japanese tokenizer) for Japanese, words for English.
+Used for story labels and topic labels; never a space-split bag of CJK characters."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from functools import cache
+
+import spacy
+from spacy.language import Language
+
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-.]+")
+_HAS_CONTENT = re.compile(r"[\u3040-\u30ff\u3400-\u9fffA-Za-z]")
+STOP = {
+    "ja": {
+        "こと",
+        "もの",
+        "ため",
+        "よう",
+        "これ",
+        "それ",
+        "同社",
+        "発表",
+        "今回",
+        "以上",
+        "関係",
+        "日本",
+        "中国",
+        "企業",
+        "大手",
+        "新た",
+    },
+    "zh": {
+        "今天",
+        "公司",
+        "表示",
+        "宣布",
+        "发布",
+        "进行",
+        "已经",
+        "目前",
+        "相关",
+        "方面",
+        "其中",
+        "中国",
+        "我们",
+        "他们",
+        "这一",
+        "一个",
+        "以及",
+        "可以",
+    },
+    "en": {"the", "and", "for", "with", "that", "this", "from", "its", "has", "will", "said"},
+}
+
+
+@cache
+def _japanese() -> Language:
+    return spacy.blank("ja")
+
+
+def tokens(text: str, lang: str) -> list[str]:
+    """Content words of `text` (nouns for ja, words of 2+ characters for zh and en)."""
+    if lang == "ja":
+        words = [
+            t.text
+            for t in _japanese()(text[:10_000])
+            if t.tag_.startswith(("名詞", "固有名詞")) and not t.tag_.startswith("名詞-数詞")
+        ]
+    elif lang.startswith("zh"):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        words = list(jieba.cut(text))
+    else:
+        words = [w.lower() for w in _EN_WORD.findall(text)]
+    stop = STOP["zh" if lang.startswith("zh") else lang if lang in STOP else "en"]
+    return [w for w in words if len(w) >= 2 and _HAS_CONTENT.search(w) and w not in stop]
+
+
+def top_keywords(
+    texts: list[str], lang: str, n: int = 3, exclude: set[str] = frozenset()
+) -> list[str]:
+    counts = Counter(w for text in texts for w in set(tokens(text, lang)) if w not in exclude)
+    return [w for w, _ in counts.most_common(n)]

@@ -1,0 +1,74 @@
+"""Writing detected events: one row per real-world event, updated as articles add facts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nlp.events import DetectedEvent
+from store.models import Entity, Event, EventArticle
+from store.types import utcnow
+
+# Facts whose arrival makes an event worth a marked update to subscribers.
+IMPORTANT_FACTS = ("effective_date", "comment_deadline", "open_weights", "parameters")
+
+
+def _entity_id(session: Session, key: str | None) -> int | None:
+    return session.scalar(select(Entity.id).where(Entity.key == key)) if key else None
+
+
+def upsert_event(
+    session: Session, detected: DetectedEvent, article_id: int, lang: str, story_id: int | None
+) -> tuple[Event, bool]:
+    """Create the event or add this article to it; returns (event, gained an important fact
+    or a new language)."""
+    event = session.scalar(select(Event).where(Event.key == detected.key))
+    day = detected.event_date
+    when = datetime.combine(day, time(), tzinfo=UTC) if day else None
+    lang_group = "zh" if lang.startswith("zh") else lang
+    if event is None:
+        event = Event(
+            type=detected.type,
+            key=detected.key,
+            org_id=_entity_id(session, detected.org_key),
+            model_id=_entity_id(session, detected.model_key),
+            law_id=_entity_id(session, detected.law_key),
+            stage=detected.stage,
+            event_date=when,
+            facts={**detected.facts, "langs": [lang_group], "revision": 0},
+            story_id=story_id,
+            confidence=detected.confidence,
+            first_reported_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        session.add(event)
+        session.flush()
+        changed = False
+    else:
+        facts = dict(event.facts or {})
+        new_facts = [k for k in IMPORTANT_FACTS if k in detected.facts and k not in facts]
+        new_lang = lang_group not in facts.get("langs", [])
+        for key, value in detected.facts.items():
+            facts.setdefault(key, value)
+        if new_lang:
+            facts["langs"] = [*facts.get("langs", []), lang_group]
+        changed = bool(new_facts or new_lang)
+        if changed:
+            facts["revision"] = int(facts.get("revision", 0)) + 1
+        event.facts = facts
+        event.org_id = event.org_id or _entity_id(session, detected.org_key)
+        event.story_id = event.story_id or story_id
+        if detected.stage == "effective" and when:
+            event.event_date = when
+        event.confidence = max(event.confidence, detected.confidence)
+        event.updated_at = utcnow()
+    if session.get(EventArticle, (event.id, article_id)) is None:
+        session.add(
+            EventArticle(
+                event_id=event.id, article_id=article_id, evidence=" / ".join(detected.evidence)
+            )
+        )
+    session.flush()
+    return event, changed

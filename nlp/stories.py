@@ -1,0 +1,133 @@
+"""Stories: the articles, in any language, that report the same thing.
+
+Online clustering: each new article joins the most similar active story or starts a new
+one. Similarity mixes the text embedding (cross-language) with the canonical entities the
+article shares with the story, weighted so a shared model or law counts more than a shared
+company. Only stories active within the window around the article's time are compared, so
+the cost of one assignment depends on how busy the news is, not on the size of the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nlp.keywords import top_keywords
+from store.models import Article, ArticleStory, Entity, Story
+
+KEY_WEIGHT = {
+    "model": 1.0,
+    "law": 1.0,
+    "chip": 0.6,
+    "product": 0.6,
+    "person": 0.5,
+    "org": 0.4,
+    "gov": 0.3,
+}
+LABEL_ENTITIES = 3
+
+
+@dataclass(frozen=True)
+class StoryParams:
+    threshold: float = 0.5
+    window_days: float = 4.0
+    entity_weight: float = 0.45
+
+
+def entity_similarity(article_keys: set[str], story_keys: dict[str, int]) -> float:
+    """Weighted Jaccard of the article's keys and the keys any article of the story has."""
+    union = article_keys | set(story_keys)
+    if not union:
+        return 0.0
+    weight = lambda key: KEY_WEIGHT.get(key.split(":")[0], 0.3)  # noqa: E731
+    shared = sum(weight(k) for k in article_keys & set(story_keys))
+    return shared / sum(weight(k) for k in union)
+
+
+def assign_story(
+    session: Session,
+    article: Article,
+    vector: np.ndarray,
+    keys: set[str],
+    params: StoryParams,
+) -> tuple[int, float]:
+    """Put `article` into a story; returns (story id, similarity, 1.0 for a new story)."""
+    when = article.published_at or article.fetched_at
+    window = timedelta(days=params.window_days)
+    candidates = session.scalars(
+        select(Story).where(Story.last_seen >= when - window, Story.first_seen <= when + window)
+    ).all()
+    best, best_score = None, -1.0
+    for story in candidates:
+        if story.centroid is None:
+            continue
+        centroid = np.frombuffer(story.centroid, dtype=np.float32)
+        score = (1 - params.entity_weight) * float(centroid @ vector) + (
+            params.entity_weight * entity_similarity(keys, story.entity_keys or {})
+        )
+        if score > best_score:
+            best, best_score = story, score
+    if best is None or best_score < params.threshold:
+        best = Story(first_seen=when, last_seen=when, n_articles=0, entity_keys={})
+        session.add(best)
+        best_score = 1.0
+    _add(best, vector, keys, when)
+    session.flush()
+    session.merge(ArticleStory(article_id=article.id, story_id=best.id, similarity=best_score))
+    return best.id, best_score
+
+
+def _add(story: Story, vector: np.ndarray, keys: set[str], when: datetime) -> None:
+    n = story.n_articles
+    centroid = (
+        vector
+        if story.centroid is None
+        else (np.frombuffer(story.centroid, dtype=np.float32) * n + vector)
+    )
+    centroid = centroid / (np.linalg.norm(centroid) or 1.0)
+    story.centroid = centroid.astype(np.float32).tobytes()
+    story.n_articles = n + 1
+    counts = dict(story.entity_keys or {})
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    story.entity_keys = counts
+    story.first_seen = min(story.first_seen, when)
+    story.last_seen = max(story.last_seen, when)
+
+
+def label_story(session: Session, story: Story) -> None:
+    """Labels in Japanese and Chinese: the story's main entities, then title keywords."""
+    ranked = sorted(
+        (story.entity_keys or {}).items(),
+        key=lambda kv: (-kv[1] * KEY_WEIGHT.get(kv[0].split(":")[0], 0.3), kv[0]),
+    )[:LABEL_ENTITIES]
+    rows = {
+        e.key: e
+        for e in session.scalars(select(Entity).where(Entity.key.in_([k for k, _ in ranked])))
+    }
+    titles = session.execute(
+        select(Article.title, Article.lang)
+        .join(ArticleStory)
+        .where(ArticleStory.story_id == story.id)
+    ).all()
+    labels = {}
+    for lang, field, sep in (("ja", "name_ja", "・"), ("zh", "name_zh", "、")):
+        names = [getattr(rows[k], field) or rows[k].name_en or k for k, _ in ranked if k in rows]
+        same_lang = [t for t, article_lang in titles if article_lang.startswith(lang)]
+        exclude = frozenset(names) | {
+            n for k, _ in ranked if k in rows for n in (rows[k].name_en or "",)
+        }
+        words = top_keywords(
+            same_lang or [t for t, _ in titles], lang if same_lang else "en", n=2, exclude=exclude
+        )
+        labels[lang] = sep.join([*names, *words])
+    story.label_ja, story.label_zh = labels["ja"], labels["zh"]
+    story.label = (
+        story.label_ja
+        if story.label_ja == story.label_zh
+        else (f"{story.label_ja} / {story.label_zh}")
+    )
