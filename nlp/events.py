@@ -199,10 +199,10 @@ def _regulation(
     facts: dict[str, object] = {}
     event_date = None
     for at, day in _dates(sentence, published):
-        before = sentence[max(0, at - 12) : at + 14]
-        if DEADLINE.search(sentence[at : at + 16]):
+        around = sentence[max(0, at - 12) : at + 16]  # 截止时间为<date> / <date>まで
+        if DEADLINE.search(around):
             facts["comment_deadline"] = day.isoformat()
-        elif EFFECTIVE_DATE.search(sentence[at : at + 16]) or EFFECTIVE_DATE.search(before):
+        elif EFFECTIVE_DATE.search(around):
             facts["effective_date"] = day.isoformat()
             if stage == "effective":
                 event_date = day

@@ -186,6 +186,28 @@ class ArticleStory(Base):
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Topic(Base):
+    """A theme above stories (chips and export controls, open-weight releases ...), kept
+    stable across recomputations while its stories stay together."""
+
+    __tablename__ = "topics"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label_ja: Mapped[str] = mapped_column(Text, default="")
+    label_zh: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoryTopic(Base):
+    __tablename__ = "story_topics"
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Event(Base):
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -45,9 +45,16 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool, log_json: boo
 
 
 def _register() -> None:
-    from aiwatch.cli import crawl_commands, eval_commands, nlp_commands, store_commands
+    from aiwatch.cli import (
+        crawl_commands,
+        eval_commands,
+        nlp_commands,
+        store_commands,
+        story_commands,
+    )
 
-    for module in (store_commands, crawl_commands, nlp_commands, eval_commands):
+    modules = (store_commands, crawl_commands, nlp_commands, story_commands, eval_commands)
+    for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -50,7 +50,17 @@ def test_docs_every_setting_has_heading(setting: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "view", ["v_articles", "v_mentions", "v_entities", "v_stories", "v_events", "v_alerts"]
+    "view",
+    [
+        "v_articles",
+        "v_mentions",
+        "v_entities",
+        "v_stories",
+        "v_events",
+        "v_alerts",
+        "v_topics",
+        "v_story_topics",
+    ],
 )
 def test_docs_schema_documents_every_view(view: str) -> None:
     assert f"## {view}" in (DOCS / "schema.md").read_text()

@@ -11,7 +11,16 @@ from sqlalchemy import text
 from tests.conftest import StoreHandle
 
 SCHEMA_DOC = (Path(__file__).parents[2] / "docs" / "schema.md").read_text()
-VIEWS = ["v_articles", "v_mentions", "v_entities", "v_stories", "v_events", "v_alerts"]
+VIEWS = [
+    "v_articles",
+    "v_mentions",
+    "v_entities",
+    "v_stories",
+    "v_events",
+    "v_alerts",
+    "v_topics",
+    "v_story_topics",
+]
 
 
 def documented_columns(view: str) -> list[str]:

@@ -382,19 +382,30 @@ def downgrade() -> None:
     op.drop_table("http_validators")
 
 
-def _aggregate(expr: str, sep: str) -> str:
-    """Distinct, ordered string aggregation in this dialect."""
+def _evidence() -> str:
+    """An event's evidence sentences, one per article, ` / ` separated."""
     if op.get_bind().dialect.name == "postgresql":
-        return f"string_agg(DISTINCT {expr}, '{sep}' ORDER BY {expr})"
-    return f"group_concat(DISTINCT {expr})" if sep == "," else f"group_concat({expr}, '{sep}')"
+        return "string_agg(ea.evidence, ' / ' ORDER BY ea.added_at)"
+    return "group_concat(ea.evidence, ' / ')"
+
+
+def _sorted_langs() -> str:
+    """The distinct languages of a story's articles, sorted, comma separated."""
+    articles = "article_stories x JOIN articles a ON a.id = x.article_id WHERE x.story_id = st.id"
+    if op.get_bind().dialect.name == "postgresql":
+        return f"(SELECT string_agg(DISTINCT a.lang, ',' ORDER BY a.lang) FROM {articles})"
+    return (
+        f"(SELECT group_concat(lang, ',') FROM "
+        f"(SELECT DISTINCT a.lang AS lang FROM {articles} ORDER BY a.lang))"
+    )
 
 
 VIEWS = ("v_articles", "v_mentions", "v_entities", "v_stories", "v_events", "v_alerts")
 
 
 def _create_views() -> None:
-    langs = _aggregate("a.lang", ",")
-    evidence = _aggregate("ea.evidence", " / ")
+    langs = _sorted_langs()
+    evidence = _evidence()
     op.execute(
         """CREATE VIEW v_articles AS
         SELECT a.id AS article_id, a.url, s.name AS source, a.lang, a.title,
@@ -418,8 +429,7 @@ def _create_views() -> None:
         f"""CREATE VIEW v_stories AS
         SELECT st.id AS story_id, st.label, st.first_seen, st.last_seen,
                (SELECT count(*) FROM article_stories x WHERE x.story_id = st.id) AS n_articles,
-               (SELECT {langs} FROM article_stories x JOIN articles a ON a.id = x.article_id
-                WHERE x.story_id = st.id) AS langs
+               {langs} AS langs
         FROM stories st"""
     )
     op.execute(

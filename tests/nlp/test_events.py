@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from nlp.entities import EntityRecognizer
+from nlp.events import detect_events
+
+PUBLISHED = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> EntityRecognizer:
+    return EntityRecognizer(use_ner=False)
+
+
+def _events(recognizer: EntityRecognizer, title: str, body: str, lang: str = "zh-Hans"):  # type: ignore[no-untyped-def]
+    return detect_events(
+        title,
+        body,
+        recognizer.find(title, lang),
+        recognizer.find(body, lang),
+        recognizer.gazetteer,
+        PUBLISHED,
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "lang", "expected"),
+    [
+        (
+            "智谱发布GLM-5",
+            "智谱今天发布并开源GLM-5,参数规模为3550亿。",
+            "zh-Hans",
+            ("model_release", "org:zhipu-ai", "model:glm-5", None),
+        ),
+        (
+            "百度、「文心X2」を公開",
+            "百度は新モデル「文心X2」を公開した。",
+            "ja",
+            ("model_release", "org:baidu", "model:ernie-x2", None),
+        ),
+        (
+            "Baidu launches ERNIE X2",
+            "Baidu released ERNIE X2 today.",
+            "en",
+            ("model_release", "org:baidu", "model:ernie-x2", None),
+        ),
+        (
+            "网信办就人工智能拟人化互动服务管理暂行办法征求意见",
+            "国家网信办起草了人工智能拟人化互动服务管理暂行办法(征求意见稿)。",
+            "zh-Hans",
+            ("regulation", "gov:cn-cac", None, "draft"),
+        ),
+        (
+            "人工智能生成合成内容标识办法今日起施行",
+            "人工智能生成合成内容标识办法自9月1日起正式施行。",
+            "zh-Hans",
+            ("regulation", "gov:cn-cac", None, "effective"),
+        ),
+        (
+            "网信办修订深度合成管理规定",
+            "国家互联网信息办公室修订互联网信息服务深度合成管理规定。",
+            "zh-Hans",
+            ("regulation", "gov:cn-cac", None, "amended"),
+        ),
+        (
+            "网信办查处违规应用",
+            "依据生成式人工智能服务管理暂行办法,对三十款应用予以下架处理。",
+            "zh-Hans",
+            ("regulation", "gov:cn-cac", None, "enforcement"),
+        ),
+        (
+            "工信部印发人工智能标准体系建设指南",
+            "工业和信息化部印发人工智能标准体系建设指南。",
+            "zh-Hans",
+            ("regulation", "gov:cn-miit", None, "published"),
+        ),
+    ],
+)
+def test_events_detected(
+    recognizer: EntityRecognizer,
+    title: str,
+    body: str,
+    lang: str,
+    expected: tuple[str, str, str | None, str | None],
+) -> None:
+    events = _events(recognizer, title, body, lang)
+    assert [(e.type, e.org_key, e.model_key, e.stage) for e in events] == [expected]
+    assert events[0].evidence and 0 < events[0].confidence <= 1
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("字节跳动或将推出新模型", "据悉字节跳动正在准备推出新一代模型,发布时间未定。"),  # rumour
+        (
+            "バイトダンス、新モデルを準備か",
+            "関係者によると、バイトダンスは新モデルの投入を準備しているとされる。",
+        ),
+        ("火山引擎宣布豆包大模型降价", "火山引擎宣布豆包大模型价格下调六成。"),  # price cut
+        (
+            "大模型评测榜单更新",
+            "最新榜单显示通义千问和DeepSeek-V3位居前列,Kimi发布的新版本紧随其后。",
+        ),  # benchmark
+        (
+            "百度、1-3月期は増収",
+            "百度が発表した決算は売上高が8%増えた。文心X1を公開した効果もあった。",
+        ),  # earnings
+        (
+            "评论:DeepSeek-R1一年后",
+            "去年初DeepSeek-R1发布时,很多人没有想到开源模型会追上闭源模型。",
+        ),  # opinion, past
+        (
+            "商品房项目须完成合同备案",
+            "新建商品房项目在取得预售许可后完成网签合同备案。",
+        ),  # real-estate 备案
+        (
+            "生成AIの規制、日中で何が違うのか",
+            "中国は生成AIサービス管理暫定弁法で届出を求め、施行から3年になる。",
+        ),  # opinion
+    ],
+)
+def test_not_events(recognizer: EntityRecognizer, title: str, body: str) -> None:
+    lang = "ja" if any("\u3040" <= c <= "\u30ff" for c in title + body) else "zh-Hans"
+    assert _events(recognizer, title, body, lang) == []
+
+
+def test_regulation_dates_become_facts(recognizer: EntityRecognizer) -> None:
+    body = (
+        "国家网信办起草了人工智能拟人化互动服务管理暂行办法(征求意见稿),"
+        "意见反馈截止时间为2026年7月12日。"
+    )
+    [event] = _events(recognizer, "网信办公开征求意见", body)
+    assert event.facts == {"comment_deadline": "2026-07-12"}
+    body = "修订后的互联网信息服务深度合成管理规定自2026年11月1日起施行。"
+    [event] = _events(recognizer, "深度合成管理规定修订", body)
+    assert event.stage == "amended" and event.facts == {"effective_date": "2026-11-01"}
