@@ -130,3 +130,34 @@ def _mask(value: Any, key: str = "") -> Any:
     if key in SECRET_KEYS and value:
         return "********"
     return value
+
+
+def append_subscription(path: Path, entry: dict[str, Any]) -> None:
+    """Add a [[subscriptions]] table at the end of the config, keeping its comments."""
+    import tomli_w
+
+    text = path.read_text(encoding="utf-8")
+    block = "[[subscriptions]]\n" + tomli_w.dumps(entry)  # a table header, never inline
+    path.write_text(text.rstrip("\n") + "\n\n" + block, encoding="utf-8")
+
+
+def remove_subscription(path: Path, name: str) -> bool:
+    """Cut the [[subscriptions]] table named `name` out of the config; False if absent."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept: list[str] = []
+    i, removed = 0, False
+    while i < len(lines):
+        if lines[i].strip() == "[[subscriptions]]":
+            end = i + 1
+            while end < len(lines) and not lines[end].lstrip().startswith("["):
+                end += 1
+            block = "".join(lines[i:end])
+            if tomllib.loads(block)["subscriptions"][0].get("name") == name:
+                removed = True
+                i = end
+                continue
+        kept.append(lines[i])
+        i += 1
+    if removed:
+        path.write_text("".join(kept), encoding="utf-8")
+    return removed

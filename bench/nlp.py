@@ -1,5 +1,7 @@
-"""NLP benchmark: the entity stage's throughput per language (articles/s, chars/s) and
-peak memory, next to ginza's full pipeline on the same Japanese text as the baseline.
+"""NLP benchmark: the entity stage's throughput per language (articles/s, chars/s) next to
+ginza's full pipeline on the same Japanese text; the whole stage end to end (entities,
+embedding, story, events) into SQLite; the time to assign one article to a story with 100k
+stories stored; peak memory.
 
 Articles are ~1,000 characters, built from the evaluation corpus of that language.
 
@@ -9,29 +11,121 @@ Articles are ~1,000 characters, built from the evaluation corpus of that languag
 from __future__ import annotations
 
 import argparse
+import random
+import re
 import resource
+import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import spacy
+from sqlalchemy import insert, select
 
 from nlp.entities import EntityRecognizer
 from nlp.evaluate import load_corpus
+from nlp.process import process_pending
+from nlp.stories import StoryParams, assign_story
+from store.articles import ArticleRecord, save_article
+from store.db import make_engine, session_factory
+from store.models import Article, Story
+from store.schema import upgrade
 
 CORPUS = Path(__file__).parents[1] / "tests" / "corpus" / "articles.yaml"
 
 
-def articles_for(lang: str, n: int) -> list[str]:
-    bodies = [a.title + "\n" + a.body for a in load_corpus(CORPUS) if a.lang.startswith(lang)]
+def articles_for(lang: str, n: int, seed: int = 0) -> list[str]:
+    """n different ~1,000-character articles: corpus sentences of that language in random
+    order (different enough that the store does not take them for duplicates)."""
+    rng = random.Random(seed)
+    sentences = [
+        s
+        for a in load_corpus(CORPUS)
+        if a.lang.startswith(lang)
+        for s in re.split(r"(?<=[。.!?])", a.title + "。" + a.body)
+        if len(s.strip()) > 5
+    ]
     out = []
-    for i in range(n):
+    for _ in range(n):
         text = ""
-        j = i
         while len(text) < 1000:
-            text += bodies[j % len(bodies)] + "\n"
-            j += 1
+            text += rng.choice(sentences)
         out.append(text[:1000])
     return out
+
+
+def end_to_end(n: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'nlp.db'}")
+        upgrade(engine)
+        sessions = session_factory(engine)
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        with sessions.begin() as session:
+            for i, text in enumerate(articles_for("ja", n // 2) + articles_for("zh", n // 2)):
+                lang = "ja" if i < n // 2 else "zh-Hans"
+                save_article(
+                    session,
+                    ArticleRecord(
+                        f"https://bench/{i}",
+                        text[:40],
+                        text,
+                        lang,
+                        published_at=start + timedelta(hours=i),
+                    ),
+                )
+        t0 = time.perf_counter()
+        summary = process_pending(sessions)
+        elapsed = time.perf_counter() - t0
+        print(
+            f"end to end (entities+embedding+story+events): {summary.processed / elapsed:.1f} "
+            f"articles/s over {summary.processed} articles of ~1,000 chars"
+        )
+
+
+def assignment_with_stored(stories: int) -> None:
+    """Stories spread over a year; one article assigned against them."""
+    rng = np.random.default_rng(3)
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'stories.db'}")
+        upgrade(engine)
+        sessions = session_factory(engine)
+        start = datetime(2025, 1, 1, tzinfo=UTC)
+        with sessions.begin() as session:
+            for offset in range(0, stories, 5000):
+                rows = []
+                for i in range(offset, min(stories, offset + 5000)):
+                    vector = rng.standard_normal(512).astype(np.float32)
+                    when = start + timedelta(minutes=int(i * 525_600 / stories))
+                    rows.append(
+                        {
+                            "first_seen": when,
+                            "last_seen": when,
+                            "n_articles": 1,
+                            "centroid": (vector / np.linalg.norm(vector)).tobytes(),
+                            "entity_keys": {"org:baidu": 1},
+                        }
+                    )
+                session.execute(insert(Story), rows)
+            save_article(
+                session,
+                ArticleRecord(
+                    "https://bench/one",
+                    "百度",
+                    "百度发布新模型" * 50,
+                    "zh-Hans",
+                    published_at=start + timedelta(days=200),
+                ),
+            )
+        with sessions.begin() as session:
+            article = session.scalars(select(Article)).one()
+            vector = rng.standard_normal(512).astype(np.float32)
+            t0 = time.perf_counter()
+            assign_story(
+                session, article, vector / np.linalg.norm(vector), {"org:baidu"}, StoryParams()
+            )
+            elapsed = time.perf_counter() - t0
+        print(f"assign one article with {stories:,} stories stored: {elapsed * 1000:.1f} ms")
 
 
 def main() -> None:
@@ -61,6 +155,8 @@ def main() -> None:
         f"baseline ja_ginza full : {len(texts) / elapsed:7.1f} articles/s  "
         f"{sum(map(len, texts)) / elapsed:9,.0f} chars/s"
     )
+    end_to_end(args.articles)
+    assignment_with_stored(100_000)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:,.0f} MB (all pipelines loaded)")
 

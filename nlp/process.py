@@ -32,6 +32,7 @@ from store.models import (
     ArticleEmbedding,
     ArticleNlpState,
     ArticleStory,
+    Entity,
     Event,
     Mention,
     Story,
@@ -88,6 +89,9 @@ class Processor:
         self.recognizer = EntityRecognizer(settings.gazetteer_path, gazetteer=self.gazetteer)
         self.settings = settings
         self.version = pipeline_version(settings)
+        self.entity_ids: dict[str, int] = dict(
+            session.execute(select(Entity.key, Entity.id)).tuples().all()
+        )
 
     def vectors(self, session: Session, ids: list[int]) -> dict[int, np.ndarray]:
         """Stored embeddings, computing (in one batch) those not stored yet."""
@@ -158,12 +162,16 @@ class Processor:
         rows = []
         for field_name, items in found.items():
             for f in items:
-                entity = entity_for(session, f, article.lang, article.id)
-                summary.discovered += entity.first_article_id == article.id and entity.discovered
+                entity_id = self.entity_ids.get(f.key)
+                if entity_id is None:
+                    entity_id, created = entity_for(session, f, article.lang, article.id)
+                    summary.discovered += created
+                    if not created:  # a new entity is cached once its transaction commits
+                        self.entity_ids[f.key] = entity_id
                 rows.append(
                     {
                         "article_id": article.id,
-                        "entity_id": entity.id,
+                        "entity_id": entity_id,
                         "field": field_name,
                         "surface": f.surface,
                         "start_char": f.start,

@@ -56,11 +56,12 @@ def learnt_entries(session: Session, gazetteer: Gazetteer) -> list[Entry]:
     return entries
 
 
-def entity_for(session: Session, found: Found, lang: str, article_id: int) -> Entity:
-    """The stored entity for `found`, creating a discovered one the first time it is seen."""
-    entity = session.scalar(select(Entity).where(Entity.key == found.key))
-    if entity is not None:
-        return entity
+def entity_for(session: Session, found: Found, lang: str, article_id: int) -> tuple[int, bool]:
+    """The stored entity's id for `found`, creating a discovered entity the first time it is
+    seen; returns (id, created)."""
+    existing = session.scalar(select(Entity.id).where(Entity.key == found.key))
+    if existing is not None:
+        return existing, False
     name_field = "name_ja" if lang == "ja" else "name_zh" if lang.startswith("zh") else "name_en"
     names = {name_field: found.surface}
     if found.name_en:
@@ -79,7 +80,7 @@ def entity_for(session: Session, found: Found, lang: str, article_id: int) -> En
     )
     session.add(entity)
     session.flush()
-    return entity
+    return entity.id, True
 
 
 def promote(session: Session, key: str, new_key: str | None = None) -> Entity:

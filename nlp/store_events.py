@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from nlp.events import DetectedEvent
 from store.models import Entity, Event, EventArticle
+from store.outbox import enqueue_alerts
 from store.types import utcnow
 
 # Facts whose arrival makes an event worth a marked update to subscribers.
@@ -22,8 +23,9 @@ def _entity_id(session: Session, key: str | None) -> int | None:
 def upsert_event(
     session: Session, detected: DetectedEvent, article_id: int, lang: str, story_id: int | None
 ) -> tuple[Event, bool]:
-    """Create the event or add this article to it; returns (event, gained an important fact
-    or a new language)."""
+    """Create the event or add this article to it, queuing alerts in the same transaction;
+    returns (event, gained an important fact). Coverage in another language is recorded in
+    facts["langs"] but does not make an update: subscribers already have the event."""
     event = session.scalar(select(Event).where(Event.key == detected.key))
     day = detected.event_date
     when = datetime.combine(day, time(), tzinfo=UTC) if day else None
@@ -45,6 +47,7 @@ def upsert_event(
         )
         session.add(event)
         session.flush()
+        enqueue_alerts(session, event, revision=0)
         changed = False
     else:
         facts = dict(event.facts or {})
@@ -54,7 +57,7 @@ def upsert_event(
             facts.setdefault(key, value)
         if new_lang:
             facts["langs"] = [*facts.get("langs", []), lang_group]
-        changed = bool(new_facts or new_lang)
+        changed = bool(new_facts)
         if changed:
             facts["revision"] = int(facts.get("revision", 0)) + 1
         event.facts = facts
@@ -64,6 +67,9 @@ def upsert_event(
             event.event_date = when
         event.confidence = max(event.confidence, detected.confidence)
         event.updated_at = utcnow()
+        if changed:
+            session.flush()
+            enqueue_alerts(session, event, revision=facts["revision"])
     if session.get(EventArticle, (event.id, article_id)) is None:
         session.add(
             EventArticle(

@@ -29,6 +29,7 @@ KEY_WEIGHT = {
     "gov": 0.3,
 }
 LABEL_ENTITIES = 3
+LABEL_TITLES = 20  # the latest titles are enough for keywords; cost stays bounded
 
 
 @dataclass(frozen=True)
@@ -58,20 +59,26 @@ def assign_story(
     """Put `article` into a story; returns (story id, similarity, 1.0 for a new story)."""
     when = article.published_at or article.fetched_at
     window = timedelta(days=params.window_days)
-    candidates = session.scalars(
-        select(Story).where(Story.last_seen >= when - window, Story.first_seen <= when + window)
+    candidates = session.execute(
+        select(Story.id, Story.centroid, Story.entity_keys).where(
+            Story.last_seen >= when - window,
+            Story.first_seen <= when + window,
+            Story.centroid.is_not(None),
+        )
     ).all()
     best, best_score = None, -1.0
-    for story in candidates:
-        if story.centroid is None:
-            continue
-        centroid = np.frombuffer(story.centroid, dtype=np.float32)
-        score = (1 - params.entity_weight) * float(centroid @ vector) + (
-            params.entity_weight * entity_similarity(keys, story.entity_keys or {})
-        )
-        if score > best_score:
-            best, best_score = story, score
-    if best is None or best_score < params.threshold:
+    if candidates:
+        centroids = np.frombuffer(b"".join(c.centroid for c in candidates), dtype=np.float32)
+        text_scores = centroids.reshape(len(candidates), -1) @ vector
+        scores = [
+            (1 - params.entity_weight) * float(text_score)
+            + params.entity_weight * entity_similarity(keys, candidate.entity_keys or {})
+            for text_score, candidate in zip(text_scores, candidates, strict=True)
+        ]
+        index = int(np.argmax(scores))
+        if scores[index] >= params.threshold:
+            best, best_score = session.get(Story, candidates[index].id), scores[index]
+    if best is None:
         best = Story(first_seen=when, last_seen=when, n_articles=0, entity_keys={})
         session.add(best)
         best_score = 1.0

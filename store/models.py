@@ -268,4 +268,17 @@ class AlertDelivery(Base):
     sent_at: Mapped[datetime | None]
 
 
+class JobRun(Base):
+    """One run of a daemon job (crawl, process, dispatch ...), for `aiwatch status`."""
+
+    __tablename__ = "job_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(200), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running|ok|error
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
 Index("ix_alert_deliveries_state_next", AlertDelivery.state, AlertDelivery.next_attempt_at)

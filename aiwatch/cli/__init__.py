@@ -46,14 +46,24 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool, log_json: boo
 
 def _register() -> None:
     from aiwatch.cli import (
+        alert_commands,
         crawl_commands,
+        daemon_commands,
         eval_commands,
         nlp_commands,
         store_commands,
         story_commands,
     )
 
-    modules = (store_commands, crawl_commands, nlp_commands, story_commands, eval_commands)
+    modules = (
+        store_commands,
+        crawl_commands,
+        nlp_commands,
+        story_commands,
+        alert_commands,
+        daemon_commands,
+        eval_commands,
+    )
     for module in modules:
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from aiwatch.app import App
-from aiwatch.cli.nlp_commands import gazetteer_path, nlp_settings
 from aiwatch.cli.output import emit, emit_json
 from aiwatch.config import Config
+from aiwatch.settings import gazetteer_path, nlp_settings
 from nlp.entities import EntityRecognizer
 from nlp.evaluate import evaluate_entities, load_corpus
 from nlp.pipeline_eval import evaluate_pipeline

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -12,31 +10,15 @@ from sqlalchemy import select
 from aiwatch.app import App
 from aiwatch.cli.output import emit, emit_json, format_options
 from aiwatch.config import Config
+from aiwatch.settings import gazetteer_path, nlp_settings
 from crawler.lang import detect
 from nlp.entities import EntityRecognizer
-from nlp.process import NlpSettings, process_pending
+from nlp.process import process_pending
 from nlp.store_entities import CurationError, merge, promote
-from nlp.stories import StoryParams
 from store.models import Entity
 
 pass_app = click.make_pass_decorator(App)
 LANGS = ["ja", "zh", "zh-Hans", "zh-Hant", "en"]
-
-
-def gazetteer_path(config: Config) -> Path | None:
-    configured = config.values["nlp"].get("gazetteer") or ""
-    return config.resolve(configured) if configured else None
-
-
-def nlp_settings(config: Config) -> NlpSettings:
-    nlp = config.values["nlp"]
-    return NlpSettings(
-        gazetteer_path=gazetteer_path(config),
-        embedding_model=nlp["embedding_model"],
-        stories=StoryParams(
-            threshold=float(nlp["story_threshold"]), window_days=float(nlp["story_window_days"])
-        ),
-    )
 
 
 @click.command()

@@ -46,7 +46,7 @@ def test_same_release_in_two_languages_is_one_story_and_one_event(store: StoreHa
         evidence = s.scalar(select(func.count()).select_from(EventArticle))
     assert len(stories) == 1
     assert [(e.type, e.key) for e in events] == [("model_release", "model_release:model:glm-5")]
-    assert events[0].facts["langs"] == ["zh", "ja"] and events[0].facts["revision"] == 1
+    assert events[0].facts["langs"] == ["zh", "ja"] and events[0].facts["revision"] == 0
     assert evidence == 2
     with store.engine.connect() as conn:
         row = conn.execute(

@@ -1,0 +1,149 @@
+"""The daemon's jobs as plain functions of a config path, so APScheduler can store them by
+reference and `aiwatch run --once` calls exactly the same code. Business logic lives in the
+stages; a job only loads what it needs, runs one stage, and records the run."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete
+
+from aiwatch.app import App
+from aiwatch.settings import nlp_settings
+from alerts.dispatch import DispatchSettings, channel_factory, dispatch_due
+from alerts.subscriptions import load_subscriptions, sync_subscriptions
+from crawler.run import crawl
+from crawler.sources import load_sources, sync_sources
+from nlp.process import process_pending
+from nlp.topics import recompute_topics
+from store.models import JobRun
+from store.types import utcnow
+
+log = logging.getLogger(__name__)
+KEEP_JOB_RUNS = timedelta(days=30)
+
+
+@cache
+def app_for(config_path: str) -> App:
+    """One App (config, engine, cached models) per config for the life of the process."""
+    return App(Path(config_path))
+
+
+@contextmanager
+def recorded(app: App, job: str) -> Iterator[dict[str, Any]]:
+    """Record the run in job_runs; an exception is logged with the job and re-raised."""
+    with app.sessions.begin() as session:
+        run = JobRun(job=job)
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    result: dict[str, Any] = {}
+    started = time.perf_counter()
+    status, error = "ok", None
+    try:
+        yield result
+    except Exception as exc:
+        status, error = "error", f"{type(exc).__name__}: {exc}"
+        log.exception("job failed", extra={"job": job})
+        raise
+    finally:
+        result["seconds"] = round(time.perf_counter() - started, 2)
+        with app.sessions.begin() as session:
+            row = session.get(JobRun, run_id)
+            assert row is not None
+            row.finished_at, row.status, row.result, row.error = utcnow(), status, result, error
+
+
+def sync_config(app: App) -> None:
+    """Mirror sources and subscriptions from the config into the store."""
+    with app.sessions.begin() as session:
+        sync_sources(session, load_sources(app.config.sources_file))
+        sync_subscriptions(session, load_subscriptions(app.config.values.get("subscriptions", [])))
+
+
+def crawl_sources(
+    config_path: str, names: list[str] | None = None, on_page: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    app = app_for(config_path)
+    job = f"crawl:{','.join(names)}" if names else "crawl:all"
+    with recorded(app, job) as result:
+        sources = [
+            s for s in load_sources(app.config.sources_file) if names is None or s.name in names
+        ]
+        summaries = crawl(
+            app.sessions,
+            app.config.database_url,
+            app.config.section("crawler"),
+            sources,
+            on_page,
+            app.log_setup,
+        )
+        result.update(
+            pages=sum(s.pages for s in summaries),
+            new=sum(s.new for s in summaries),
+            errors=sum(s.errors for s in summaries),
+        )
+        return result
+
+
+def crawl_source(config_path: str, name: str) -> dict[str, Any]:
+    return crawl_sources(config_path, [name])
+
+
+def process_new(config_path: str) -> dict[str, Any]:
+    app = app_for(config_path)
+    with recorded(app, "process") as result:
+        result.update(vars(process_pending(app.sessions, nlp_settings(app.config))))
+        return result
+
+
+def dispatch_alerts(config_path: str) -> dict[str, Any]:
+    app = app_for(config_path)
+    with recorded(app, "dispatch") as result:
+        specs = load_subscriptions(app.config.values.get("subscriptions", []))
+        alerts = app.config.section("alerts")
+        settings = DispatchSettings(
+            lease_seconds=float(alerts["lease_seconds"]),
+            backoff_seconds=float(alerts["backoff_seconds"]),
+            max_attempts=int(alerts["max_attempts"]),
+        )
+        summary = dispatch_due(app.sessions, channel_factory(specs, app.config.smtp), settings)
+        result.update(vars(summary))
+        return result
+
+
+def refresh_topics(config_path: str) -> dict[str, Any]:
+    app = app_for(config_path)
+    with recorded(app, "topics") as result, app.sessions.begin() as session:
+        result.update(vars(recompute_topics(session)))
+        return result
+
+
+def housekeeping(config_path: str) -> dict[str, Any]:
+    app = app_for(config_path)
+    with recorded(app, "housekeeping") as result:
+        sync_config(app)
+        with app.sessions.begin() as session:
+            result["job_runs_deleted"] = session.execute(
+                delete(JobRun).where(JobRun.finished_at < utcnow() - KEEP_JOB_RUNS)
+            ).rowcount
+        return result
+
+
+def run_once(config_path: str, on_page: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """One full cycle: crawl every source, process, topics, dispatch."""
+    app = app_for(config_path)
+    sync_config(app)
+    return {
+        "crawl": crawl_sources(config_path, on_page=on_page),
+        "process": process_new(config_path),
+        "topics": refresh_topics(config_path),
+        "dispatch": dispatch_alerts(config_path),
+    }
