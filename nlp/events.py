@@ -135,9 +135,24 @@ def detect_events(
                     known.evidence.extend(s for s in event.evidence if s not in known.evidence)
                     known.confidence = min(1.0, max(known.confidence, event.confidence) + 0.05)
                     known.org_key = known.org_key or event.org_key
+    regulations = [e for e in events.values() if e.type == "regulation"]
+    if len(regulations) == 1:  # "修订后的办法自…起施行": a date in a sentence naming no law
+        _dated_facts(regulations[0], body, published)
     for event in events.values():
         event.event_date = event.event_date or published.date()
     return list(events.values())
+
+
+def _dated_facts(event: DetectedEvent, text: str, published: datetime) -> None:
+    """Comment deadlines and effective dates named in `text` (截止时间为<date>, <date>まで,
+    自<date>起施行) become facts of the event."""
+    for _start, _end, sentence in _sentences(text):
+        for at, day in _dates(sentence, published):
+            around = sentence[max(0, at - 12) : at + 16]
+            if DEADLINE.search(around):
+                event.facts.setdefault("comment_deadline", day.isoformat())
+            elif EFFECTIVE_DATE.search(around):
+                event.facts.setdefault("effective_date", day.isoformat())
 
 
 def _developer(model: Found, here: list[Found], gazetteer: Gazetteer) -> str | None:
@@ -196,16 +211,11 @@ def _regulation(
         gazetteer.entries[law.key].links.get("issuer") if law.key in gazetteer.entries else None
     )
     govs = [f.key for f in here if f.type == "gov"]
-    facts: dict[str, object] = {}
-    event_date = None
-    for at, day in _dates(sentence, published):
-        around = sentence[max(0, at - 12) : at + 16]  # 截止时间为<date> / <date>まで
-        if DEADLINE.search(around):
-            facts["comment_deadline"] = day.isoformat()
-        elif EFFECTIVE_DATE.search(around):
-            facts["effective_date"] = day.isoformat()
-            if stage == "effective":
-                event_date = day
+    probe = DetectedEvent("regulation", "", None)
+    _dated_facts(probe, sentence, published)
+    facts = probe.facts
+    effective = facts.get("effective_date")
+    event_date = date.fromisoformat(str(effective)) if stage == "effective" and effective else None
     confidence = 0.6 + (0.2 if in_title else 0) + (0.1 if govs else 0) + (0.1 if facts else 0)
     return DetectedEvent(
         type="regulation",

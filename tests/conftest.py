@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -155,3 +156,89 @@ def news_site() -> Iterator[NewsSite]:
     yield NewsSite(f"http://127.0.0.1:{port}", process)
     process.terminate()
     process.wait(timeout=10)
+
+
+@dataclass
+class Webhook:
+    """The Slack-compatible endpoint (tests/webhook_server.py) in a subprocess."""
+
+    base: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.base}/hook"
+
+    def _call(self, path: str, data: object | None = None) -> object:
+        import json
+        import urllib.request
+
+        request = urllib.request.Request(
+            f"{self.base}{path}",
+            data=None if data is None else json.dumps(data).encode(),
+            method="GET" if data is None else "POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+        return json.loads(raw) if raw else None
+
+    def script(self, steps: list[object]) -> None:
+        self._call("/_script", steps)
+
+    def received(self) -> list[dict[str, object]]:
+        return self._call("/_received")  # type: ignore[return-value]
+
+    def holding(self) -> bool:
+        return bool(self._call("/_holding"))
+
+    def release(self) -> None:
+        self._call("/_release", {})
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.webhook_server"], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    yield Webhook(f"http://127.0.0.1:{int(process.stdout.readline())}")
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    messages: list[Any]
+
+    def wait_for(self, count: int, timeout: float = 60) -> list[Any]:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it accepts."""
+    import socket
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    messages: list[Any] = []
+
+    class Keep:
+        async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+            messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield SmtpServer("127.0.0.1", port, messages)
+    controller.stop()
