@@ -174,3 +174,18 @@ PRIVATE = Page(
     ("この下書きはrobots.txtで禁止されたパスにあり、取得されてはならない。" * 3,),
     "2026-01-01T00:00:00+09:00",
 )
+
+# Served, but listed in no feed until a test publishes it (a story arriving later in
+# another language).
+LATE_JA_GLM5 = Page(
+    "/ja/late-glm5.html",
+    "ja",
+    "utf-8",
+    "utf-8",
+    "智譜AI、新モデル「GLM-5」を発表",
+    (
+        "中国の智譜AIは北京で新たな基盤モデル「GLM-5」を発表し、重みをオープンソースで公開した。",
+        "プログラミングとエージェント機能を強化したという。",
+    ),
+    "2026-03-20T18:00:00+09:00",
+)

@@ -13,7 +13,7 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from tests.newssite.articles import ARTICLES, PRIVATE, SYNDICATED, Page
+from tests.newssite.articles import ARTICLES, LATE_JA_GLM5, PRIVATE, SYNDICATED, Page
 
 SLOW_SECONDS = 6
 HUGE_BYTES = 20 * 1024 * 1024
@@ -106,7 +106,7 @@ class Site:
         self.extra_feed_items: list[str] = []
 
     def route(self, path: str, base: str) -> tuple[int, dict[str, str], bytes]:
-        pages = {p.path: p for p in [*ARTICLES, SYNDICATED, PRIVATE]}
+        pages = {p.path: p for p in [*ARTICLES, SYNDICATED, PRIVATE, LATE_JA_GLM5]}
         html_type = {"Content-Type": "text/html"}
         if path in pages:
             page = pages[path]
