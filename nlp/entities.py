@@ -14,7 +14,6 @@ from pathlib import Path
 
 from nlp.discovery import discover_models, slugify
 from nlp.gazetteer import TYPES, Gazetteer
-from nlp.pipelines import load_pipeline, pipeline_lang
 
 LABEL_TO_TYPE = {label: type_ for type_, label in TYPES.items()}
 MAX_CHARS = 200_000  # longer texts are cut: no article is longer, and time stays bounded
@@ -90,7 +89,9 @@ class EntityRecognizer:
         return sorted(found, key=lambda f: f.start)
 
     def _statistical(self, text: str, lang: str, known: list[Found]) -> list[Found]:
-        cues = CUES[pipeline_lang(lang)]
+        from nlp.pipelines import load_pipeline  # spaCy (and torch through thinc) on demand
+
+        cues = CUES["zh" if lang.startswith("zh") else lang if lang in CUES else "en"]
         if not cues:
             return []
         sentences = [

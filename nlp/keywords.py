@@ -8,9 +8,11 @@ import logging
 import re
 from collections import Counter
 from functools import cache
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-.]+")
 _HAS_CONTENT = re.compile(r"[\u3040-\u30ff\u3400-\u9fffA-Za-z]")
@@ -59,6 +61,8 @@ STOP = {
 
 @cache
 def _japanese() -> Language:
+    import spacy  # imported on first use: it is slow to import
+
     return spacy.blank("ja")
 
 
