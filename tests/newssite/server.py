@@ -133,6 +133,12 @@ class Site:
                 for p in ("/zh/6.html", "/zh/5.html?utm_source=weibo#top")
             )
             return 200, html_type, f"<html><body><ul>{links}</ul></body></html>".encode()
+        if path.startswith("/release/") and path.endswith(".html"):  # for bench/latency
+            return (
+                200,
+                {"Content-Type": "text/html; charset=utf-8"},
+                release_page(int(path.removeprefix("/release/").removesuffix(".html")), base),
+            )
         generated = self.bench(path, base)
         if generated is not None:
             return generated
@@ -213,6 +219,30 @@ def generated_page(n: int, base: str) -> bytes:
         f"{ORGS[n % 8]}の発表 第{n}報",
         paragraphs,
         "2026-06-01T10:00:00+09:00",
+    )
+    return article_html(page, base)
+
+
+def release_page(n: int, base: str) -> bytes:
+    """A new model release by a new company, different enough from every other n that the
+    store does not take it for a duplicate."""
+    import random
+
+    rng = random.Random(n)
+    city = ("上海", "北京", "深圳", "杭州", "广州")[n % 5]
+    field = ("医疗", "金融", "教育", "制造", "法律", "零售")[n % 6]
+    filler = "".join(chr(0x4E00 + rng.randrange(2000)) for _ in range(120))
+    page = Page(
+        f"/release/{n}.html",
+        "zh-Hans",
+        "utf-8",
+        "utf-8",
+        f"星河{n}智能发布新一代大模型「星河{n}号」",
+        (
+            f"星河{n}智能今天在{city}正式发布新一代大模型「星河{n}号」,面向{field}行业开放。",
+            f"据介绍,该模型重点优化了{field}场景下的长文本理解。{filler}。",
+        ),
+        "2026-06-01T10:00:00+08:00",
     )
     return article_html(page, base)
 
