@@ -103,5 +103,6 @@ def run_daemon(app: App) -> None:
         extra={"jobs": len(scheduler.get_jobs()), "store": redact(app.config.database_url)},
     )
     stopping.wait()
+    scheduler.pause()  # no new runs; then wait for the running ones
     scheduler.shutdown(wait=True)
     log.info("aiwatch daemon stopped")

@@ -39,8 +39,12 @@ QUIET = ("scrapy", "twisted", "py.warnings")
 
 def _quiet_libraries(record: logging.LogRecord) -> bool:
     """Scrapy re-raises its loggers to INFO for every crawler it creates: keep only its
-    warnings and errors unless --debug."""
-    return record.levelno >= logging.WARNING or not record.name.startswith(QUIET)
+    warnings and errors, one line each (the spider logs the source, URL and reason), unless
+    --debug."""
+    if not record.name.startswith(QUIET):
+        return True
+    record.exc_info, record.exc_text = None, None
+    return record.levelno >= logging.WARNING
 
 
 def configure_logging(*, debug: bool = False, as_json: bool = False) -> None:
