@@ -11,6 +11,7 @@ import pytest
 
 from aiwatch.cli import cli
 from aiwatch.config import default_config_text
+from tests.store.test_views import VIEWS
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -49,18 +50,6 @@ def test_docs_every_setting_has_heading(setting: str) -> None:
     assert setting in headings
 
 
-@pytest.mark.parametrize(
-    "view",
-    [
-        "v_articles",
-        "v_mentions",
-        "v_entities",
-        "v_stories",
-        "v_events",
-        "v_alerts",
-        "v_topics",
-        "v_story_topics",
-    ],
-)
+@pytest.mark.parametrize("view", VIEWS)
 def test_docs_schema_documents_every_view(view: str) -> None:
     assert f"## {view}" in (DOCS / "schema.md").read_text()
