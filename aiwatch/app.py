@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 
+import click
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,3 +44,7 @@ class App:
             require_current(self.engine)
             self._checked = True
         return session_factory(self.engine)
+
+
+pass_app = click.make_pass_decorator(App)
+"""Gives a command the App built by the `aiwatch` group."""

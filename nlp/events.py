@@ -137,22 +137,25 @@ def detect_events(
                     known.org_key = known.org_key or event.org_key
     regulations = [e for e in events.values() if e.type == "regulation"]
     if len(regulations) == 1:  # "修订后的办法自…起施行": a date in a sentence naming no law
-        _dated_facts(regulations[0], body, published)
+        for key, value in dated_facts(body, published).items():
+            regulations[0].facts.setdefault(key, value)
     for event in events.values():
         event.event_date = event.event_date or published.date()
     return list(events.values())
 
 
-def _dated_facts(event: DetectedEvent, text: str, published: datetime) -> None:
+def dated_facts(text: str, published: datetime) -> dict[str, object]:
     """Comment deadlines and effective dates named in `text` (截止时间为<date>, <date>まで,
-    自<date>起施行) become facts of the event."""
+    自<date>起施行); the first of each kind wins."""
+    facts: dict[str, object] = {}
     for _start, _end, sentence in _sentences(text):
         for at, day in _dates(sentence, published):
             around = sentence[max(0, at - 12) : at + 16]
             if DEADLINE.search(around):
-                event.facts.setdefault("comment_deadline", day.isoformat())
+                facts.setdefault("comment_deadline", day.isoformat())
             elif EFFECTIVE_DATE.search(around):
-                event.facts.setdefault("effective_date", day.isoformat())
+                facts.setdefault("effective_date", day.isoformat())
+    return facts
 
 
 def _developer(model: Found, here: list[Found], gazetteer: Gazetteer) -> str | None:
@@ -211,9 +214,7 @@ def _regulation(
         gazetteer.entries[law.key].links.get("issuer") if law.key in gazetteer.entries else None
     )
     govs = [f.key for f in here if f.type == "gov"]
-    probe = DetectedEvent("regulation", "", None)
-    _dated_facts(probe, sentence, published)
-    facts = probe.facts
+    facts: dict[str, object] = dated_facts(sentence, published)
     effective = facts.get("effective_date")
     event_date = date.fromisoformat(str(effective)) if stage == "effective" and effective else None
     confidence = 0.6 + (0.2 if in_title else 0) + (0.1 if govs else 0) + (0.1 if facts else 0)

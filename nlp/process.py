@@ -139,11 +139,9 @@ class Processor:
             )
         )
         keys = {f.key for f in [*title_found, *body_found]}
-        stories_before = session.scalar(select(func.count()).select_from(Story))
-        story_id, _ = assign_story(session, article, vector, keys, self.settings.stories)
-        summary.stories += session.scalar(select(func.count()).select_from(Story)) - stories_before
-        story = session.get(Story, story_id)
-        assert story is not None
+        story, created = assign_story(session, article, vector, keys, self.settings.stories)
+        summary.stories += created
+        story_id = story.id
         label_story(session, story)
         published = article.published_at or article.fetched_at
         for detected in detect_events(

@@ -55,8 +55,8 @@ def assign_story(
     vector: np.ndarray,
     keys: set[str],
     params: StoryParams,
-) -> tuple[int, float]:
-    """Put `article` into a story; returns (story id, similarity, 1.0 for a new story)."""
+) -> tuple[Story, bool]:
+    """Put `article` into a story; returns (the story, whether it is new)."""
     when = article.published_at or article.fetched_at
     window = timedelta(days=params.window_days)
     candidates = session.execute(
@@ -78,6 +78,7 @@ def assign_story(
         index = int(np.argmax(scores))
         if scores[index] >= params.threshold:
             best, best_score = session.get(Story, candidates[index].id), scores[index]
+    created = best is None
     if best is None:
         best = Story(first_seen=when, last_seen=when, n_articles=0, entity_keys={})
         session.add(best)
@@ -85,7 +86,7 @@ def assign_story(
     _add(best, vector, keys, when)
     session.flush()
     session.merge(ArticleStory(article_id=article.id, story_id=best.id, similarity=best_score))
-    return best.id, best_score
+    return best, created
 
 
 def _add(story: Story, vector: np.ndarray, keys: set[str], when: datetime) -> None:

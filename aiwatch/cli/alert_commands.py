@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from aiwatch.app import App
+from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, format_options
 from aiwatch.config import append_subscription, remove_subscription
 from alerts.dispatch import channel_factory
@@ -18,8 +18,6 @@ from alerts.subscriptions import (
     load_subscriptions,
 )
 from store.models import AlertDelivery, Subscription
-
-pass_app = click.make_pass_decorator(App)
 
 
 def _split(values: tuple[str, ...]) -> list[str]:

@@ -8,13 +8,11 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
-from aiwatch.app import App
+from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, format_options
 from crawler.check import check_source
 from crawler.run import crawl as run_crawl
 from crawler.sources import Listing, SourceError, SourceRecord, load_sources, save_sources
-
-pass_app = click.make_pass_decorator(App)
 
 
 def _load(app: App) -> list[SourceRecord]:

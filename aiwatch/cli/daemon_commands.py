@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from sqlalchemy import func, select, text
 
-from aiwatch.app import App
+from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, emit_json
 from aiwatch.config import append_subscription
 from aiwatch.daemon import run_daemon
@@ -20,8 +20,6 @@ from crawler.sources import SourceRecord, save_sources
 from store.db import make_engine
 from store.models import AlertDelivery, Article, ArticleNlpState, JobRun
 from store.schema import upgrade
-
-pass_app = click.make_pass_decorator(App)
 
 
 @click.command()

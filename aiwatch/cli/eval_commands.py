@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aiwatch.app import App
+from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, emit_json
 from aiwatch.config import Config
 from aiwatch.settings import gazetteer_path, nlp_settings
@@ -14,7 +14,6 @@ from nlp.entities import EntityRecognizer
 from nlp.evaluate import evaluate_entities, load_corpus
 from nlp.pipeline_eval import evaluate_pipeline
 
-pass_app = click.make_pass_decorator(App)
 DEFAULT_CORPUS = Path(__file__).parents[2] / "tests" / "corpus" / "articles.yaml"
 corpus_option = click.option(
     "--corpus",

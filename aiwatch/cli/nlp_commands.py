@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import select
 
-from aiwatch.app import App
+from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, emit_json, format_options
 from aiwatch.config import Config
 from aiwatch.settings import gazetteer_path, nlp_settings
@@ -17,7 +17,6 @@ from nlp.process import process_pending
 from nlp.store_entities import CurationError, merge, promote
 from store.models import Entity
 
-pass_app = click.make_pass_decorator(App)
 LANGS = ["ja", "zh", "zh-Hans", "zh-Hant", "en"]
 
 

@@ -6,7 +6,7 @@ import re
 
 import click
 
-from aiwatch.app import App
+from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, emit_json, format_options
 from aiwatch.config import Config, default_config_text
 from crawler.sources import bundled_sources_text
@@ -14,8 +14,6 @@ from store.db import make_engine, redact
 from store.query import run_read_only
 from store.schema import upgrade
 from store.search import search_articles
-
-pass_app = click.make_pass_decorator(App)
 
 
 @click.command()

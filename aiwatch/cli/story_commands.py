@@ -7,14 +7,13 @@ from datetime import timedelta
 import click
 from sqlalchemy import func, select, text
 
-from aiwatch.app import App
+from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, format_options
-from aiwatch.config import parse_duration
+from aiwatch.config import ConfigError, parse_duration
 from nlp.topics import recompute_topics
 from store.models import Article, ArticleStory, Story, StoryTopic, Topic
 from store.types import UTCDateTime, utcnow
 
-pass_app = click.make_pass_decorator(App)
 since_option = click.option(
     "--since",
     default="7d",
@@ -26,7 +25,7 @@ since_option = click.option(
 def _since(value: str) -> object:
     try:
         return utcnow() - timedelta(seconds=parse_duration(value))
-    except ValueError as exc:
+    except ConfigError as exc:
         raise click.BadParameter(str(exc)) from None
 
 

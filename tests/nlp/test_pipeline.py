@@ -126,3 +126,5 @@ def test_cli_stories_story_topics(store: StoreHandle, cli_store: Cli) -> None:
     topics = json.loads(cli_store("topics", "--recompute", "--json").out)
     assert topics[0]["n_articles"] == 2 and topics[0]["in_period"] == 2
     assert cli_store("story", "999").code == 1
+    bad = cli_store("stories", "--since", "a week")
+    assert bad.code == 2 and "not a duration" in bad.err
