@@ -33,7 +33,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000, help="multiple of 100")
     args = parser.parse_args()
     site = subprocess.Popen(
-        [sys.executable, "-m", "tests.newssite"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "tests.newssite", "--prerender", str(args.pages)],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert site.stdout is not None
     base = f"http://127.0.0.1:{int(site.stdout.readline())}"

@@ -16,6 +16,7 @@ from scrapy.crawler import CrawlerProcess
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.pages import PageReader
 from crawler.settings import scrapy_settings
 from crawler.sources import SourceRecord, sync_sources
 from crawler.spiders.news import NewsSpider
@@ -42,15 +43,19 @@ def _child(
     progress: mp.Queue,  # type: ignore[type-arg]
     setup_logging: Callable[[], None],
 ) -> None:
+    reader = PageReader(int(crawler_config["extract_workers"]))  # before any thread starts
     process = CrawlerProcess(scrapy_settings(crawler_config, database_url))
     for source in sources:
         crawler = process.create_crawler(NewsSpider)
         crawler.signals.connect(
             _reporter(progress, source["name"]), signal=signals.response_received
         )
-        process.crawl(crawler, source=source)
+        process.crawl(crawler, source=source, reader=reader)
     setup_logging()  # after Scrapy's own set-up, which replaces handlers and levels
-    process.start()
+    try:
+        process.start()
+    finally:
+        reader.close()
 
 
 def _reporter(progress: mp.Queue, name: str) -> Callable[..., None]:  # type: ignore[type-arg]
@@ -60,13 +65,20 @@ def _reporter(progress: mp.Queue, name: str) -> Callable[..., None]:  # type: ig
     return report
 
 
+def warnings_to_stderr() -> None:
+    """The child's logging when the caller has none of its own: warnings and errors only
+    (Scrapy leaves the root logger at NOTSET, which would log every scraped item)."""
+    logging.basicConfig(level=logging.WARNING, force=True)
+    logging.getLogger("scrapy").setLevel(logging.WARNING)
+
+
 def crawl(
     sessions: sessionmaker[Session],
     database_url: str,
     crawler_config: dict[str, Any],
     sources: list[SourceRecord],
     on_progress: Progress | None = None,
-    setup_logging: Callable[[], None] = logging.basicConfig,
+    setup_logging: Callable[[], None] = warnings_to_stderr,
 ) -> list[CrawlSummary]:
     """Crawl `sources` in a child process and return one summary per source.
 

@@ -1,12 +1,13 @@
-"""Writing articles: idempotent, one transaction per article, duplicates stored once."""
+"""Writing articles: idempotent, duplicates stored once, one article or a batch at a time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from store import fingerprint
@@ -38,31 +39,7 @@ class SaveResult:
 
 def known_urls(session: Session, urls: list[str]) -> set[str]:
     """The subset of `urls` already stored, so the crawler can skip fetching them."""
-    found: set[str] = set()
-    for start in range(0, len(urls), 500):
-        chunk = urls[start : start + 500]
-        found.update(session.scalars(select(ArticleUrl.url).where(ArticleUrl.url.in_(chunk))))
-    return found
-
-
-def find_duplicate(session: Session, text: str, sig: bytes) -> Article | None:
-    digest = fingerprint.content_hash(text)
-    exact = session.scalars(select(Article).where(Article.content_hash == digest).limit(1)).first()
-    if exact is not None:
-        return exact
-    candidates = session.execute(
-        select(Article.id, Article.fingerprint)
-        .join(FingerprintBand, FingerprintBand.article_id == Article.id)
-        .where(FingerprintBand.band_key.in_(fingerprint.band_keys(sig)))
-        .distinct()
-    )
-    best = max(
-        ((fingerprint.similarity(sig, other), article_id) for article_id, other in candidates),
-        default=(0.0, 0),
-    )
-    if best[0] >= fingerprint.NEAR_DUPLICATE_JACCARD:
-        return session.get(Article, best[1])
-    return None
+    return set(_stored_urls(session, urls))
 
 
 def save_article(session: Session, record: ArticleRecord) -> SaveResult:
@@ -70,65 +47,157 @@ def save_article(session: Session, record: ArticleRecord) -> SaveResult:
 
     A known URL changes nothing; the same text at a new URL only adds that URL.
     """
-    urls = [record.url, *(u for u in record.other_urls if u != record.url)]
-    existing = {
-        u.url: u.article_id
-        for u in session.scalars(select(ArticleUrl).where(ArticleUrl.url.in_(urls)))
-    }
-    source_id = _source_id(session, record.source)
-    if existing:
-        article_id = next(iter(existing.values()))
-        _add_urls(session, article_id, urls, source_id, set(existing))
-        return SaveResult("known", article_id)
-    text = f"{record.title}\n{record.body}"
-    sig = fingerprint.signature(text)
-    duplicate = find_duplicate(session, text, sig)
-    if duplicate is not None:
-        _add_urls(session, duplicate.id, urls, source_id, set())
-        return SaveResult("duplicate", duplicate.id)
-    published = record.published_at
-    article = Article(
-        url=record.url,
-        source_id=source_id,
-        title=record.title,
-        body=record.body,
-        author=record.author,
-        lang=record.lang,
-        published_at=published,
-        published_offset_minutes=_offset_minutes(published),
-        fetched_at=utcnow(),
-        content_hash=fingerprint.content_hash(text),
-        fingerprint=sig,
+    return save_articles(session, [record])[0]
+
+
+def save_articles(session: Session, records: list[ArticleRecord]) -> list[SaveResult]:
+    """`save_article` for a batch, in order, with a few set-based queries instead of a
+    handful per article (the crawler's write path). A record may duplicate an earlier
+    record of the same batch."""
+    return _Batch(session, records).save()
+
+
+class _Batch:
+    """What one batch needs to know about the store, fetched once, then kept up to date
+    as its articles are written."""
+
+    def __init__(self, session: Session, records: list[ArticleRecord]) -> None:
+        self.session = session
+        self.records = records
+        self.urls = [list(dict.fromkeys([r.url, *r.other_urls])) for r in records]
+        self.stored = _stored_urls(session, [u for urls in self.urls for u in urls])
+        self.source_ids = _source_ids(session, {r.source for r in records if r.source})
+        fresh = [i for i, urls in enumerate(self.urls) if not any(u in self.stored for u in urls)]
+        texts = {i: f"{records[i].title}\n{records[i].body}" for i in fresh}
+        self.hashes = {i: fingerprint.content_hash(text) for i, text in texts.items()}
+        self.sigs = {i: fingerprint.signature(text) for i, text in texts.items()}
+        # content hash -> article, and LSH band -> {(article, signature)}: stored or new
+        self.by_hash = _articles_by_hash(session, list(set(self.hashes.values())))
+        self.by_band = _articles_by_band(
+            session, [k for sig in self.sigs.values() for k in fingerprint.band_keys(sig)]
+        )
+        self.url_rows: list[dict[str, object]] = []
+        self.band_rows: list[dict[str, int]] = []
+
+    def save(self) -> list[SaveResult]:
+        results = []
+        for i, record in enumerate(self.records):
+            source_id = self.source_ids.get(record.source) if record.source else None
+            known = [u for u in self.urls[i] if u in self.stored]
+            if known:
+                result = SaveResult("known", self.stored[known[0]])
+            elif (duplicate := self._duplicate(i)) is not None:
+                result = SaveResult("duplicate", duplicate)
+            else:
+                result = SaveResult("new", self._insert(i, source_id))
+            self._add_urls(result.article_id, self.urls[i], source_id)
+            results.append(result)
+        if self.band_rows:
+            self.session.execute(insert(FingerprintBand), self.band_rows)
+        if self.url_rows:
+            self.session.execute(insert(ArticleUrl), self.url_rows)
+        return results
+
+    def _duplicate(self, i: int) -> int | None:
+        exact = self.by_hash.get(self.hashes[i])
+        return exact if exact is not None else self._near_duplicate(self.sigs[i])
+
+    def _near_duplicate(self, sig: bytes) -> int | None:
+        candidates = {c for key in fingerprint.band_keys(sig) for c in self.by_band.get(key, ())}
+        best = max(
+            ((fingerprint.similarity(sig, other), article_id) for article_id, other in candidates),
+            default=(0.0, 0),
+        )
+        return best[1] if best[0] >= fingerprint.NEAR_DUPLICATE_JACCARD else None
+
+    def _insert(self, i: int, source_id: int | None) -> int:
+        record, digest, sig = self.records[i], self.hashes[i], self.sigs[i]
+        article_id: int = self.session.execute(
+            insert(Article)
+            .values(
+                url=record.url,
+                source_id=source_id,
+                title=record.title,
+                body=record.body,
+                author=record.author,
+                lang=record.lang,
+                published_at=record.published_at,
+                published_offset_minutes=_offset_minutes(record.published_at),
+                fetched_at=utcnow(),
+                content_hash=digest,
+                fingerprint=sig,
+            )
+            .returning(Article.id)
+        ).scalar_one()
+        self.by_hash[digest] = article_id  # later records of the batch see this one
+        for key in dict.fromkeys(fingerprint.band_keys(sig)):
+            self.by_band.setdefault(key, set()).add((article_id, sig))
+            self.band_rows.append({"band_key": key, "article_id": article_id})
+        return article_id
+
+    def _add_urls(self, article_id: int, urls: list[str], source_id: int | None) -> None:
+        for url in urls:
+            if url not in self.stored:
+                self.stored[url] = article_id
+                self.url_rows.append(
+                    {
+                        "url": url,
+                        "article_id": article_id,
+                        "source_id": source_id,
+                        "first_seen": utcnow(),
+                    }
+                )
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _source_ids(session: Session, names: set[str]) -> dict[str, int]:
+    if not names:
+        return {}
+    return dict(
+        session.execute(select(Source.name, Source.id).where(Source.name.in_(names))).tuples().all()
     )
-    session.add(article)
-    session.flush()
-    session.execute(
-        insert(FingerprintBand),
-        [
-            {"band_key": key, "article_id": article.id}
-            for key in dict.fromkeys(fingerprint.band_keys(sig))
-        ],
-    )
-    _add_urls(session, article.id, urls, source_id, set())
-    return SaveResult("new", article.id)
 
 
-def _add_urls(
-    session: Session, article_id: int, urls: list[str], source_id: int | None, stored: set[str]
-) -> None:
-    rows = [
-        {"url": url, "article_id": article_id, "source_id": source_id, "first_seen": utcnow()}
-        for url in dict.fromkeys(urls)
-        if url not in stored
-    ]
-    if rows:
-        session.execute(insert(ArticleUrl), rows)
+def _stored_urls(session: Session, urls: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(list(dict.fromkeys(urls))):
+        found.update(
+            session.execute(
+                select(ArticleUrl.url, ArticleUrl.article_id).where(ArticleUrl.url.in_(chunk))
+            )
+            .tuples()
+            .all()
+        )
+    return found
 
 
-def _source_id(session: Session, name: str | None) -> int | None:
-    if name is None:
-        return None
-    return session.scalar(select(Source.id).where(Source.name == name))
+def _articles_by_hash(session: Session, digests: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(digests):
+        for digest, article_id in session.execute(
+            select(Article.content_hash, func.min(Article.id))
+            .where(Article.content_hash.in_(chunk))
+            .group_by(Article.content_hash)
+        ).tuples():
+            found[digest] = article_id
+    return found
+
+
+def _articles_by_band(session: Session, keys: list[int]) -> dict[int, set[tuple[int, bytes]]]:
+    """Stored articles sharing an LSH band with the batch: the near-duplicate candidates."""
+    found: dict[int, set[tuple[int, bytes]]] = {}
+    for chunk in _chunks(list(dict.fromkeys(keys))):
+        for key, article_id, sig in session.execute(
+            select(FingerprintBand.band_key, Article.id, Article.fingerprint)
+            .join(Article, FingerprintBand.article_id == Article.id)
+            .where(FingerprintBand.band_key.in_(chunk))
+        ).tuples():
+            found.setdefault(key, set()).add((article_id, sig))
+    return found
 
 
 def _offset_minutes(value: datetime | None) -> int | None:

@@ -35,21 +35,25 @@ def content_hash(text: str) -> str:
 
 
 def _shingle_hashes(norm: str) -> np.ndarray:
+    """One hash per character shingle, repeats included: they cannot change a minimum."""
     codes = np.frombuffer(norm.ljust(SHINGLE, "\0").encode("utf-32-le"), dtype=np.uint32)
     codes = codes.astype(np.uint64)
     n = len(codes) - SHINGLE + 1
     hashes = np.zeros(n, dtype=np.uint64)
     for offset in range(SHINGLE):
         hashes = hashes * _P + codes[offset : offset + n]
-    return np.unique(hashes)
+    return hashes
 
 
 def signature(text: str) -> bytes:
     """MinHash signature of the text's character shingles (PERMUTATIONS uint32 values)."""
     hashes = _shingle_hashes(normalize(text))
     with np.errstate(over="ignore"):
-        permuted = (hashes[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
-    return permuted.min(axis=0).astype("<u4").tobytes()
+        permuted = np.multiply.outer(_A, hashes)  # one row per permutation: rows stay in cache
+        permuted += _B[:, None]
+    # The top 32 bits of the minimum are the minimum of the top 32 bits: shift 64 values,
+    # not 64 x n.
+    return (permuted.min(axis=1) >> np.uint64(32)).astype("<u4").tobytes()
 
 
 def band_keys(sig: bytes) -> list[int]:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urljoin
 
-from lxml import etree, html
+from lxml import etree
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
@@ -19,9 +18,8 @@ from scrapy.utils.sitemap import Sitemap
 from sqlalchemy.orm import Session, sessionmaker
 from twisted.python.failure import Failure
 
-from crawler.encoding import decode
-from crawler.extract import extract
 from crawler.middlewares import ConditionalGetMiddleware
+from crawler.pages import PageReader, PageReadError
 from crawler.sources import SourceRecord
 from crawler.storage import sessions_for
 from crawler.urls import canonicalize
@@ -36,9 +34,12 @@ HTML_TYPES = (b"text/html", b"application/xhtml")
 class NewsSpider(Spider):
     name = "news"
 
-    def __init__(self, source: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, source: dict[str, Any], reader: PageReader | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.source = SourceRecord(**source)
+        self.reader = reader or PageReader(workers=0)
         self.pages = 0
         self.errors = 0
 
@@ -152,18 +153,24 @@ class NewsSpider(Spider):
 
     # -- article pages -----------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[ArticleRecord]:
+    async def parse_article(self, response: Response) -> AsyncIterator[ArticleRecord]:
         content_type = response.headers.get(b"Content-Type", b"text/html").lower()
         if not content_type.startswith(HTML_TYPES) or b"\x00" in response.body[:2048]:
             self._skip(response.url, f"not an HTML page ({content_type.decode('latin-1')})")
             return
-        text, _encoding = decode(response.body, content_type.decode("latin-1"))
-        article = extract(text, response.url, self.source.lang)
-        if article is None:
+        try:
+            page = await self.reader.read(
+                response.body, content_type.decode("latin-1"), response.url, self.source.lang
+            )
+        except PageReadError as exc:
+            self._error(response.url, str(exc))
+            return
+        if page is None:
             self._skip(response.url, "no article text found")
             return
+        article = page.article
         fetched = canonicalize(response.url)
-        canonical = canonical_link(text, response.url) or fetched
+        canonical = page.canonical or fetched
         yield ArticleRecord(
             url=canonical,
             source=self.source.name,
@@ -223,13 +230,3 @@ def feed_links(body: bytes) -> list[str]:
     links.extend(rdf_about)
     return [str(link).strip() for link in links if str(link).strip()]
 
-
-def canonical_link(page: str, base: str) -> str | None:
-    try:
-        tree = html.fromstring(page[:200_000])
-    except (ValueError, etree.ParserError):
-        return None
-    hrefs = tree.xpath("//link[@rel='canonical']/@href")
-    if not hrefs:
-        return None
-    return canonicalize(urljoin(base, hrefs[0]))

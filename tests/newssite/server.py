@@ -3,6 +3,7 @@ survive. Each response is built from `articles.py`; `/_log` returns the paths re
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import html
@@ -193,6 +194,7 @@ ORGS = ["百度", "アリババ", "テンセント", "字節跳動", "智譜", "
 CITIES = ["北京", "杭州", "深圳", "上海", "広州"]
 
 
+@functools.cache  # rendered once: bench/crawl measures the crawler, not this server
 def generated_page(n: int, base: str) -> bytes:
     """A unique ~25 KB article page: the same boilerplate as the site, generated text."""
     import random
@@ -270,6 +272,7 @@ EDGE_PATHS = [
 
 class Handler(BaseHTTPRequestHandler):
     site: Site
+    protocol_version = "HTTP/1.1"  # keep-alive, like real news sites
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
