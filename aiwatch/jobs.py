@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import cache
@@ -19,7 +19,7 @@ from aiwatch.app import App
 from aiwatch.settings import nlp_settings
 from alerts.dispatch import DispatchSettings, channel_factory, dispatch_due
 from alerts.subscriptions import load_subscriptions, sync_subscriptions
-from crawler.run import crawl
+from crawler.run import Progress, crawl
 from crawler.sources import load_sources, sync_sources
 from nlp.process import process_pending
 from nlp.topics import recompute_topics
@@ -69,7 +69,7 @@ def sync_config(app: App) -> None:
 
 
 def crawl_sources(
-    config_path: str, names: list[str] | None = None, on_page: Callable[[str], None] | None = None
+    config_path: str, names: list[str] | None = None, on_page: Progress | None = None
 ) -> dict[str, Any]:
     app = app_for(config_path)
     job = f"crawl:{','.join(names)}" if names else "crawl:all"
@@ -137,7 +137,7 @@ def housekeeping(config_path: str) -> dict[str, Any]:
         return result
 
 
-def run_once(config_path: str, on_page: Callable[[str], None] | None = None) -> dict[str, Any]:
+def run_once(config_path: str, on_page: Progress | None = None) -> dict[str, Any]:
     """One full cycle: crawl every source, process, topics, dispatch."""
     app = app_for(config_path)
     sync_config(app)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import queue
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,8 @@ from crawler.spiders.news import NewsSpider
 from store.models import CrawlRun, Source
 
 log = logging.getLogger(__name__)
-Progress = Callable[[str], None]  # called with the source name for each page fetched
+Progress = Callable[[str, int], None]  # (source name, pages fetched so far), a few times a second
+REPORT_EVERY = 0.2  # seconds
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,9 @@ def _child(
     process = CrawlerProcess(scrapy_settings(crawler_config, database_url))
     for source in sources:
         crawler = process.create_crawler(NewsSpider)
-        crawler.signals.connect(
-            _reporter(progress, source["name"]), signal=signals.response_received
-        )
+        reporter = _Reporter(progress, source["name"])
+        crawler.signals.connect(reporter.fetched, signal=signals.response_received, weak=False)
+        crawler.signals.connect(reporter.send, signal=signals.spider_closed, weak=False)
         process.crawl(crawler, source=source, reader=reader)
     setup_logging()  # after Scrapy's own set-up, which replaces handlers and levels
     try:
@@ -58,11 +60,24 @@ def _child(
         reader.close()
 
 
-def _reporter(progress: mp.Queue, name: str) -> Callable[..., None]:  # type: ignore[type-arg]
-    def report(**_: Any) -> None:
-        progress.put(name)
+class _Reporter:
+    """Pages fetched by one source, sent to the parent every REPORT_EVERY seconds and at
+    the end: a message per page would cost the crawl more than the display is worth."""
 
-    return report
+    def __init__(self, progress: mp.Queue, name: str) -> None:  # type: ignore[type-arg]
+        self.progress = progress
+        self.name = name
+        self.pages = 0
+        self.sent_at = 0.0
+
+    def fetched(self, **_: Any) -> None:
+        self.pages += 1
+        if time.monotonic() - self.sent_at >= REPORT_EVERY:
+            self.send()
+
+    def send(self, **_: Any) -> None:
+        self.progress.put((self.name, self.pages))
+        self.sent_at = time.monotonic()
 
 
 def warnings_to_stderr() -> None:
@@ -102,11 +117,11 @@ def crawl(
     child.start()
     while child.is_alive() or not progress.empty():
         try:
-            name = progress.get(timeout=0.2)
+            name, pages = progress.get(timeout=0.2)
         except queue.Empty:
             continue
         if on_progress:
-            on_progress(name)
+            on_progress(name, pages)
     child.join()
     if child.exitcode != 0:
         log.error("crawl process failed", extra={"exitcode": child.exitcode})

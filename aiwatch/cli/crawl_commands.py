@@ -161,8 +161,8 @@ def crawl(app: App, names: tuple[str, ...], as_json: bool, as_csv: bool) -> None
         task = progress.add_task("crawling", total=None)
         counts: dict[str, int] = {}
 
-        def on_page(name: str) -> None:
-            counts[name] = counts.get(name, 0) + 1
+        def on_page(name: str, pages: int) -> None:
+            counts[name] = pages
             done = ", ".join(f"{n} {c}" for n, c in counts.items())
             progress.update(task, description=f"pages fetched: {done}")
 

@@ -42,11 +42,11 @@ def run(app: App, once: bool, as_json: bool) -> None:
         return
     console = Console(stderr=True)
     with console.status("crawling") as status:
-        pages = [0]
+        fetched: dict[str, int] = {}
 
-        def on_page(_name: str) -> None:
-            pages[0] += 1
-            status.update(f"crawling: {pages[0]} pages")
+        def on_page(name: str, pages: int) -> None:
+            fetched[name] = pages
+            status.update(f"crawling: {sum(fetched.values())} pages")
 
         result = run_once(str(app.config_path), on_page)
     if as_json:

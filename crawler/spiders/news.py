@@ -229,4 +229,3 @@ def feed_links(body: bytes) -> list[str]:
     )
     links.extend(rdf_about)
     return [str(link).strip() for link in links if str(link).strip()]
-
