@@ -76,26 +76,28 @@ class _Batch:
         self.by_band = _articles_by_band(
             session, [k for sig in self.sigs.values() for k in fingerprint.band_keys(sig)]
         )
-        self.url_rows: list[dict[str, object]] = []
-        self.band_rows: list[dict[str, int]] = []
+        self.before = set(self.stored)  # URLs stored before this batch
+        self.new: list[int] = []  # records that become new articles, in insert order
 
     def save(self) -> list[SaveResult]:
-        results = []
-        for i, record in enumerate(self.records):
-            source_id = self.source_ids.get(record.source) if record.source else None
+        """Decide every record first, then write: the new articles in one statement, their
+        bands and URLs in one each. Until that statement, a new article has a provisional
+        negative id, so later records of the batch can already be its duplicates."""
+        decided: list[SaveResult] = []
+        for i in range(len(self.records)):
             known = [u for u in self.urls[i] if u in self.stored]
             if known:
                 result = SaveResult("known", self.stored[known[0]])
             elif (duplicate := self._duplicate(i)) is not None:
                 result = SaveResult("duplicate", duplicate)
             else:
-                result = SaveResult("new", self._insert(i, source_id))
-            self._add_urls(result.article_id, self.urls[i], source_id)
-            results.append(result)
-        if self.band_rows:
-            self.session.execute(insert(FingerprintBand), self.band_rows)
-        if self.url_rows:
-            self.session.execute(insert(ArticleUrl), self.url_rows)
+                result = SaveResult("new", self._provisional(i))
+            for url in self.urls[i]:
+                self.stored.setdefault(url, result.article_id)
+            decided.append(result)
+        ids = self._insert_new()
+        results = [SaveResult(r.outcome, ids.get(r.article_id, r.article_id)) for r in decided]
+        self._insert_links(results)
         return results
 
     def _duplicate(self, i: int) -> int | None:
@@ -110,43 +112,70 @@ class _Batch:
         )
         return best[1] if best[0] >= fingerprint.NEAR_DUPLICATE_JACCARD else None
 
-    def _insert(self, i: int, source_id: int | None) -> int:
-        record, digest, sig = self.records[i], self.hashes[i], self.sigs[i]
-        article_id: int = self.session.execute(
-            insert(Article)
-            .values(
-                url=record.url,
-                source_id=source_id,
-                title=record.title,
-                body=record.body,
-                author=record.author,
-                lang=record.lang,
-                published_at=record.published_at,
-                published_offset_minutes=_offset_minutes(record.published_at),
-                fetched_at=utcnow(),
-                content_hash=digest,
-                fingerprint=sig,
-            )
-            .returning(Article.id)
-        ).scalar_one()
-        self.by_hash[digest] = article_id  # later records of the batch see this one
-        for key in dict.fromkeys(fingerprint.band_keys(sig)):
-            self.by_band.setdefault(key, set()).add((article_id, sig))
-            self.band_rows.append({"band_key": key, "article_id": article_id})
-        return article_id
+    def _provisional(self, i: int) -> int:
+        self.new.append(i)
+        provisional = -len(self.new)
+        self.by_hash[self.hashes[i]] = provisional
+        for key in fingerprint.band_keys(self.sigs[i]):
+            self.by_band.setdefault(key, set()).add((provisional, self.sigs[i]))
+        return provisional
 
-    def _add_urls(self, article_id: int, urls: list[str], source_id: int | None) -> None:
-        for url in urls:
-            if url not in self.stored:
-                self.stored[url] = article_id
-                self.url_rows.append(
-                    {
-                        "url": url,
-                        "article_id": article_id,
-                        "source_id": source_id,
-                        "first_seen": utcnow(),
-                    }
-                )
+    def _insert_new(self) -> dict[int, int]:
+        """Insert the new articles; their real ids by provisional id."""
+        if not self.new:
+            return {}
+        rows = []
+        for i in self.new:
+            record = self.records[i]
+            rows.append(
+                {
+                    "url": record.url,
+                    "source_id": self._source_id(i),
+                    "title": record.title,
+                    "body": record.body,
+                    "author": record.author,
+                    "lang": record.lang,
+                    "published_at": record.published_at,
+                    "published_offset_minutes": _offset_minutes(record.published_at),
+                    "fetched_at": utcnow(),
+                    "content_hash": self.hashes[i],
+                    "fingerprint": self.sigs[i],
+                }
+            )
+        ids = self.session.scalars(
+            insert(Article).returning(Article.id, sort_by_parameter_order=True), rows
+        ).all()
+        return {-(k + 1): article_id for k, article_id in enumerate(ids)}
+
+    def _insert_links(self, results: list[SaveResult]) -> None:
+        """Bands of the new articles, and every URL not stored before this batch."""
+        bands = [
+            {"band_key": key, "article_id": results[i].article_id}
+            for i in self.new
+            for key in dict.fromkeys(fingerprint.band_keys(self.sigs[i]))
+        ]
+        seen = set(self.before)
+        urls = []
+        for i, result in enumerate(results):
+            for url in self.urls[i]:
+                if url not in seen:
+                    seen.add(url)
+                    urls.append(
+                        {
+                            "url": url,
+                            "article_id": result.article_id,
+                            "source_id": self._source_id(i),
+                            "first_seen": utcnow(),
+                        }
+                    )
+        if bands:
+            self.session.execute(insert(FingerprintBand), bands)
+        if urls:
+            self.session.execute(insert(ArticleUrl), urls)
+
+    def _source_id(self, i: int) -> int | None:
+        name = self.records[i].source
+        return self.source_ids.get(name) if name else None
 
 
 def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
