@@ -33,11 +33,14 @@ def scrapy_settings(crawler_config: dict[str, Any], database_url: str) -> dict[s
         "DOWNLOAD_WARNSIZE": int(c["max_page_bytes"]) // 2,
         # Every middleware runs for every page: the ones aiwatch has no use for are off
         # (no proxies, logins or cookies; no crawl depth, since articles are one hop from
-        # an entry point; no check for copied internal meta keys).
+        # an entry point; no domain filter, since listings may link to other sites; no
+        # byte counts or check for copied internal meta keys).
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
             "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.BackoffRetryMiddleware": 550,
             "crawler.middlewares.ConditionalGetMiddleware": 560,
@@ -49,12 +52,14 @@ def scrapy_settings(crawler_config: dict[str, Any], database_url: str) -> dict[s
         "EXTENSIONS": {
             "scrapy.extensions.memusage.MemoryUsage": None,
             "scrapy.extensions.logstats.LogStats": None,
+            "scrapy.extensions.feedexport.FeedExporter": None,
         },
         "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
         "LOG_ENABLED": True,
         "LOG_INSTALL_ROOT_HANDLER": False,  # aiwatch's own structured handler logs
         "LOG_LEVEL": "WARNING",
         "REDIRECT_MAX_TIMES": 5,
+        "REMOTE_CONTROL_ENABLED": False,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "RETRY_TIMES": int(c["retries"]),
         "ROBOTSTXT_OBEY": bool(c["obey_robots"]),
