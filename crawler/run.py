@@ -18,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.pages import PageReader
+from crawler.pipelines import store_batch
 from crawler.settings import scrapy_settings
 from crawler.sources import SourceRecord, sync_sources
 from crawler.spiders.news import NewsSpider
+from crawler.workers import WorkerPool
 from store.models import CrawlRun, Source
 
 log = logging.getLogger(__name__)
@@ -45,19 +47,22 @@ def _child(
     progress: mp.Queue,  # type: ignore[type-arg]
     setup_logging: Callable[[], None],
 ) -> None:
-    reader = PageReader(int(crawler_config["extract_workers"]))  # before any thread starts
+    # Worker processes first, while this process has a single thread (crawler.workers).
+    reader = PageReader(int(crawler_config["extract_workers"]))
+    writer = WorkerPool(store_batch, 1, "aiwatch-store")
     process = CrawlerProcess(scrapy_settings(crawler_config, database_url))
     for source in sources:
         crawler = process.create_crawler(NewsSpider)
         reporter = _Reporter(progress, source["name"])
         crawler.signals.connect(reporter.fetched, signal=signals.response_received, weak=False)
         crawler.signals.connect(reporter.send, signal=signals.spider_closed, weak=False)
-        process.crawl(crawler, source=source, reader=reader)
+        process.crawl(crawler, source=source, reader=reader, writer=writer)
     setup_logging()  # after Scrapy's own set-up, which replaces handlers and levels
     try:
         process.start()
     finally:
         reader.close()
+        writer.close()
 
 
 class _Reporter:

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from twisted.python.failure import Failure
 
 from crawler.middlewares import ConditionalGetMiddleware
-from crawler.pages import PageReader, PageReadError
+from crawler.pages import PageReader
 from crawler.sources import SourceRecord
 from crawler.storage import sessions_for
 from crawler.urls import canonicalize
+from crawler.workers import WorkerError, WorkerPool
 from store.articles import ArticleRecord, known_urls
 from store.models import CrawlRun, Source
 from store.types import utcnow
@@ -35,11 +36,18 @@ class NewsSpider(Spider):
     name = "news"
 
     def __init__(
-        self, source: dict[str, Any], reader: PageReader | None = None, **kwargs: Any
+        self,
+        source: dict[str, Any],
+        reader: PageReader | None = None,
+        writer: WorkerPool | None = None,
+        **kwargs: Any,
     ) -> None:
+        """`reader` and `writer` are the crawl's shared extraction and store processes;
+        without them pages are read, and articles written, in this process."""
         super().__init__(**kwargs)
         self.source = SourceRecord(**source)
         self.reader = reader or PageReader(workers=0)
+        self.writer = writer
         self.pages = 0
         self.errors = 0
 
@@ -162,8 +170,8 @@ class NewsSpider(Spider):
             page = await self.reader.read(
                 response.body, content_type.decode("latin-1"), response.url, self.source.lang
             )
-        except PageReadError as exc:
-            self._error(response.url, str(exc))
+        except WorkerError as exc:
+            self._error(response.url, f"extraction failed: {exc}")
             return
         if page is None:
             self._skip(response.url, "no article text found")

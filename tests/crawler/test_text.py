@@ -9,6 +9,7 @@ import pytest
 from crawler.encoding import decode
 from crawler.extract import extract
 from crawler.lang import detect
+from crawler.pages import canonical_link
 from crawler.spiders.news import feed_links
 from crawler.urls import canonicalize
 from tests.newssite.articles import ARTICLES
@@ -128,3 +129,23 @@ def test_extract_drops_furigana() -> None:
 )
 def test_extract_returns_none_without_article(page: str) -> None:
     assert extract(page, "http://h/x") is None
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<link rel="canonical" href="https://news.example.jp/a/1?utm_source=x">',
+        "<link href='/a/1' rel='canonical'>",
+        '<link rel="alternate stylesheet" href="/b"><link REL=Canonical HREF=/a/1>',
+        '<link rel="canonical" href="/a/1#top"><meta charset="utf-8">',
+    ],
+)
+def test_canonical_link_read_from_the_head_in_any_attribute_order(head: str) -> None:
+    page = f"<html><head>{head}</head><body><p>本文</p></body></html>"
+    assert canonical_link(page, "https://news.example.jp/x/9") == "https://news.example.jp/a/1"
+
+
+def test_canonical_link_ignores_links_in_the_body_and_pages_without_one() -> None:
+    body_only = '<html><head></head><body><link rel="canonical" href="/spam"></body></html>'
+    assert canonical_link(body_only, "https://news.example.jp/x/9") is None
+    assert canonical_link("<p>no head at all</p>", "https://news.example.jp/x/9") is None

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, text
 
-from store.articles import ArticleRecord, save_article
+from store.articles import ArticleRecord, save_article, save_articles
 from store.models import Article, ArticleUrl, Source
 from tests.conftest import StoreHandle
 
@@ -106,3 +106,32 @@ def test_save_article_links_known_source(store: StoreHandle) -> None:
             {"i": saved.article_id},
         ).one()
     assert tuple(row) == ("テックニュース", "ja")
+
+
+def test_save_articles_batch_sees_its_own_articles(store: StoreHandle) -> None:
+    other = "アリババは杭州で通義千問の新版を公開し、オープンウェイトで配布すると明らかにした。" * 3
+    batch = [
+        _record("https://news.example.jp/b/1"),  # new
+        _record("https://news.example.jp/b/1"),  # the same URL again
+        _record("https://mirror.example.cn/b/1", body=BODY + "(転載)"),  # near-duplicate
+        _record("https://news.example.jp/b/2", body=other),  # new
+        _record("https://news.example.jp/b/3", body=other, other_urls=("https://t.example/b2",)),
+    ]
+    with store.sessions.begin() as s:
+        results = save_articles(s, batch)
+    first, second = results[0].article_id, results[3].article_id
+    assert [r.outcome for r in results] == ["new", "known", "duplicate", "new", "duplicate"]
+    assert [r.article_id for r in results] == [first, first, first, second, second]
+    with store.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Article)) == 2
+        urls = dict(s.execute(select(ArticleUrl.url, ArticleUrl.article_id)).tuples().all())
+    assert urls == {
+        "https://news.example.jp/b/1": first,
+        "https://mirror.example.cn/b/1": first,
+        "https://news.example.jp/b/2": second,
+        "https://news.example.jp/b/3": second,
+        "https://t.example/b2": second,
+    }
+    with store.sessions.begin() as s:  # and the next batch sees them as stored
+        again = save_articles(s, [_record("https://t.example/b2"), _record("https://x.example/9")])
+    assert [(r.outcome, r.article_id) for r in again] == [("known", second), ("duplicate", first)]
