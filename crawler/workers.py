@@ -37,7 +37,10 @@ def _serve(function: Callable[..., Any], conn: Connection) -> None:
     """A worker's life: run jobs until the crawl closes the pipe."""
     for crawl_end in _crawl_ends:
         crawl_end.close()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle
+    # Ctrl-C and a SIGTERM to the whole process group are the crawl's to handle: it stops
+    # gracefully, and a worker stops when the crawl closes its pipe (or dies).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     while True:
         try:
             job_id, args = conn.recv()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 
 from store.articles import ArticleRecord, save_article
 from store.search import search_articles
@@ -69,3 +70,21 @@ def test_search_finds_cjk_terms_newest_first(
     with filled.sessions() as s:
         hits = search_articles(s, query)
     assert [h.url for h in hits] == expected
+
+
+def test_sqlite_index_merges_segments_lazily_and_still_finds_every_article(
+    store: StoreHandle,
+) -> None:
+    if store.dialect != "sqlite":
+        pytest.skip("FTS5 is SQLite's index; PostgreSQL maintains pg_trgm itself")
+    with store.sessions() as s:
+        automerge = s.execute(text("SELECT v FROM articles_fts_config WHERE k = 'automerge'"))
+        assert automerge.scalar_one() == 16
+    for n in range(40):  # one transaction each: forty segments to merge or read
+        with store.sessions.begin() as s:
+            save_article(
+                s, ArticleRecord(f"https://b.example/{n}", f"記事{n}", f"本文{n}です。", "ja")
+            )
+    with store.sessions() as s:
+        assert len(search_articles(s, "です。", limit=100)) == 40
+        assert [h.url for h in search_articles(s, "本文17")] == ["https://b.example/17"]
