@@ -1,33 +1,28 @@
-"""Running crawls. Each crawl runs in a child process: Scrapy's Twisted reactor cannot be
-restarted inside one process, and a child also keeps a crashing page from taking the
-daemon down. Progress comes back over a queue; results are read from `crawl_runs`."""
+"""Running crawls. Each crawl runs in a child process (crawler/child.py): Scrapy's Twisted
+reactor cannot be restarted inside one process, and a child also keeps a crashing page
+from taking the daemon down. Progress comes back over a pipe; results are read from
+`crawl_runs`."""
 
 from __future__ import annotations
 
+import json
 import logging
-import multiprocessing as mp
-import queue
-import time
+import os
+import pickle
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from scrapy import signals
-from scrapy.crawler import CrawlerProcess
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.pages import PageReader
-from crawler.pipelines import store_batch
-from crawler.settings import scrapy_settings
 from crawler.sources import SourceRecord, sync_sources
-from crawler.spiders.news import NewsSpider
-from crawler.workers import WorkerPool
 from store.models import CrawlRun, Source
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int], None]  # (source name, pages fetched so far), a few times a second
-REPORT_EVERY = 0.2  # seconds
 
 
 @dataclass(frozen=True)
@@ -38,51 +33,6 @@ class CrawlSummary:
     duplicates: int
     errors: int
     status: str
-
-
-def _child(
-    crawler_config: dict[str, Any],
-    database_url: str,
-    sources: list[dict[str, Any]],
-    progress: mp.Queue,  # type: ignore[type-arg]
-    setup_logging: Callable[[], None],
-) -> None:
-    # Worker processes first, while this process has a single thread (crawler.workers).
-    reader = PageReader(int(crawler_config["extract_workers"]))
-    writer = WorkerPool(store_batch, 1, "aiwatch-store")
-    process = CrawlerProcess(scrapy_settings(crawler_config, database_url))
-    for source in sources:
-        crawler = process.create_crawler(NewsSpider)
-        reporter = _Reporter(progress, source["name"])
-        crawler.signals.connect(reporter.fetched, signal=signals.response_received, weak=False)
-        crawler.signals.connect(reporter.send, signal=signals.spider_closed, weak=False)
-        process.crawl(crawler, source=source, reader=reader, writer=writer)
-    setup_logging()  # after Scrapy's own set-up, which replaces handlers and levels
-    try:
-        process.start()
-    finally:
-        reader.close()
-        writer.close()
-
-
-class _Reporter:
-    """Pages fetched by one source, sent to the parent every REPORT_EVERY seconds and at
-    the end: a message per page would cost the crawl more than the display is worth."""
-
-    def __init__(self, progress: mp.Queue, name: str) -> None:  # type: ignore[type-arg]
-        self.progress = progress
-        self.name = name
-        self.pages = 0
-        self.sent_at = 0.0
-
-    def fetched(self, **_: Any) -> None:
-        self.pages += 1
-        if time.monotonic() - self.sent_at >= REPORT_EVERY:
-            self.send()
-
-    def send(self, **_: Any) -> None:
-        self.progress.put((self.name, self.pages))
-        self.sent_at = time.monotonic()
 
 
 def warnings_to_stderr() -> None:
@@ -106,31 +56,36 @@ def crawl(
     with sessions.begin() as session:
         sync_sources(session, sources)
         before = session.scalar(select(CrawlRun.id).order_by(CrawlRun.id.desc()).limit(1)) or 0
-    context = mp.get_context("spawn")
-    progress: mp.Queue = context.Queue()  # type: ignore[type-arg]
-    child = context.Process(
-        target=_child,
-        args=(
-            crawler_config,
-            database_url,
-            [s.to_dict() for s in sources],
-            progress,
-            setup_logging,
-        ),
-        name="aiwatch-crawl",
+    read_end, write_end = os.pipe()
+    job = {
+        "crawler_config": crawler_config,
+        "database_url": database_url,
+        "sources": [s.to_dict() for s in sources],
+        "setup_logging": setup_logging,
+        "progress_fd": write_end,
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "crawler.child"], stdin=subprocess.PIPE, pass_fds=(write_end,)
     )
-    child.start()
-    while child.is_alive() or not progress.empty():
-        try:
-            name, pages = progress.get(timeout=0.2)
-        except queue.Empty:
-            continue
-        if on_progress:
-            on_progress(name, pages)
-    child.join()
-    if child.exitcode != 0:
-        log.error("crawl process failed", extra={"exitcode": child.exitcode})
-    return _summaries(sessions, before, sources, child.exitcode or 0)
+    os.close(write_end)
+    try:
+        assert child.stdin is not None
+        with child.stdin:
+            pickle.dump(job, child.stdin)
+        with os.fdopen(read_end) as progress:
+            for line in progress:  # until the crawl process and its workers have exited
+                name, pages = json.loads(line)
+                if on_progress:
+                    on_progress(name, pages)
+        exitcode = child.wait()
+    except BaseException:
+        # Ctrl-C reached the crawl process too: let it stop gracefully, committing what it
+        # has, before giving up.
+        child.wait()
+        raise
+    if exitcode != 0:
+        log.error("crawl process failed", extra={"exitcode": exitcode})
+    return _summaries(sessions, before, sources, exitcode)
 
 
 def _summaries(
