@@ -7,6 +7,7 @@ by hanzidentifier.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import hanzidentifier
@@ -28,9 +29,11 @@ LANGS = ("ja", "zh-Hans", "zh-Hant", "en", "other")
 
 def detect(text: str) -> str:
     sample = _CONTROL.sub(" ", text[:SAMPLE])
-    kana = len(_KANA.findall(sample))
+    kana = sum(1 for _ in itertools.islice(_KANA.finditer(sample), 2))  # 2 settle it
+    if kana >= 2:
+        return "ja"
     han = len(_HAN.findall(sample))
-    if kana >= 2 or (kana and kana * 10 >= han):
+    if kana and kana * 10 >= han:
         return "ja"
     if han:
         han_only = "".join(_HAN.findall(sample))
