@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 from crawler.encoding import decode
 from crawler.extract import Extracted, extract
 from crawler.urls import canonicalize
-from crawler.workers import WorkerPool
+from crawler.workers import WorkerError, WorkerPool
 
 _HEAD_END = re.compile(r"</head\s*>|<body\b", re.I)
 _LINK_TAG = re.compile(r"<link\b[^>]*>", re.I)
@@ -64,7 +64,10 @@ class PageReader:
     ) -> PageText | None:
         """The page's article; WorkerError if extraction failed or its worker died."""
         if self._pool is None:
-            return read_page(body, content_type, url, lang_hint)
+            try:
+                return read_page(body, content_type, url, lang_hint)
+            except Exception as exc:  # reported like a worker's failure
+                raise WorkerError(f"{type(exc).__name__}: {exc}") from exc
         page: PageText | None = await self._pool.run(body, content_type, url, lang_hint)
         return page
 

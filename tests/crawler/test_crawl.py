@@ -43,12 +43,12 @@ feeds = ["{base}/broken.rss"]
 """
 
 
-def _setup(tmp_path: Path, site: NewsSite, sources: str) -> Cli:
+def _setup(tmp_path: Path, site: NewsSite, sources: str, extract_workers: int = 1) -> Cli:
     (tmp_path / "sources.toml").write_text(sources.format(base=site.base))
     config = tmp_path / "aiwatch.toml"
     config.write_text(
         "[crawler]\ntimeout = 2\ndownload_delay = 0\nautothrottle = false\n"
-        "max_page_bytes = 5_000_000\nretries = 2\n"
+        f"max_page_bytes = 5_000_000\nretries = 2\nextract_workers = {extract_workers}\n"
     )
     cli = Cli(config)
     assert cli("init").code == 0
@@ -63,10 +63,11 @@ def _articles(tmp_path: Path) -> dict[str, Article]:
     return {url: article for url, article in rows}
 
 
+@pytest.mark.parametrize("extract_workers", [1, 0, 2])  # 0: in the crawl process itself
 def test_crawl_stores_every_article_once_in_correct_unicode(
-    tmp_path: Path, news_site: NewsSite
+    tmp_path: Path, news_site: NewsSite, extract_workers: int
 ) -> None:
-    cli = _setup(tmp_path, news_site, CLEAN_SOURCES)
+    cli = _setup(tmp_path, news_site, CLEAN_SOURCES, extract_workers)
     result = cli("crawl", "--json")
     assert result.code == 0, result.err
     summary = {row["source"]: row for row in json.loads(result.out)}
