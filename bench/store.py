@@ -92,36 +92,25 @@ def run(engine: Engine, n: int, via_api: int) -> None:
             insert(Entity),
             [{"key": f"model:m{i}", "type": "model", "name_en": f"M{i}"} for i in range(200)],
         )
+
+    def record(i: int) -> ArticleRecord:
+        return ArticleRecord(
+            f"https://bench.example/api/{i}",
+            f"标题{i}",
+            synthetic_text(rng, i),
+            "zh-Hans" if i % 2 else "ja",
+            published_at=start + timedelta(minutes=i),
+        )
+
     t0 = time.perf_counter()
     for i in range(via_api):
         with sessions.begin() as s:
-            save_article(
-                s,
-                ArticleRecord(
-                    f"https://bench.example/api/{i}",
-                    f"标题{i}",
-                    synthetic_text(rng, i),
-                    "zh-Hans" if i % 2 else "ja",
-                    published_at=start + timedelta(minutes=i),
-                ),
-            )
+            save_article(s, record(i))
     api_rate = via_api / (time.perf_counter() - t0)
     t0 = time.perf_counter()
     for offset in range(via_api, 2 * via_api, 50):
         with sessions.begin() as s:
-            save_articles(
-                s,
-                [
-                    ArticleRecord(
-                        f"https://bench.example/batch/{i}",
-                        f"标题{i}",
-                        synthetic_text(rng, i),
-                        "zh-Hans" if i % 2 else "ja",
-                        published_at=start + timedelta(minutes=i),
-                    )
-                    for i in range(offset, offset + 50)
-                ],
-            )
+            save_articles(s, [record(i) for i in range(offset, offset + 50)])
     batch_rate = via_api / (time.perf_counter() - t0)
     t0 = time.perf_counter()
     batch = 2000
