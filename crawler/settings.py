@@ -65,4 +65,6 @@ def scrapy_settings(crawler_config: dict[str, Any], database_url: str) -> dict[s
         "ROBOTSTXT_OBEY": bool(c["obey_robots"]),
         "TELNETCONSOLE_ENABLED": False,
         "USER_AGENT": str(c["user_agent"]),
+        # A check for spider authors that reads and parses the spider's source at start-up.
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
     }

@@ -71,9 +71,9 @@ class _Batch:
         texts = {i: f"{records[i].title}\n{records[i].body}" for i in fresh}
         self.hashes = {i: fingerprint.content_hash(text) for i, text in texts.items()}
         self.sigs = {i: fingerprint.signature(text) for i, text in texts.items()}
-        # content hash -> article, and LSH band -> {(article, signature)}: stored or new
+        # content hash -> article, LSH band -> articles, article -> signature: stored or new
         self.by_hash = _articles_by_hash(session, list(set(self.hashes.values())))
-        self.by_band = _articles_by_band(
+        self.by_band, self.signatures = _articles_by_band(
             session, [k for sig in self.sigs.values() for k in fingerprint.band_keys(sig)]
         )
         self.before = set(self.stored)  # URLs stored before this batch
@@ -105,19 +105,17 @@ class _Batch:
         return exact if exact is not None else self._near_duplicate(self.sigs[i])
 
     def _near_duplicate(self, sig: bytes) -> int | None:
-        candidates = {c for key in fingerprint.band_keys(sig) for c in self.by_band.get(key, ())}
-        best = max(
-            ((fingerprint.similarity(sig, other), article_id) for article_id, other in candidates),
-            default=(0.0, 0),
-        )
-        return best[1] if best[0] >= fingerprint.NEAR_DUPLICATE_JACCARD else None
+        ids = {i for key in fingerprint.band_keys(sig) for i in self.by_band.get(key, ())}
+        similarity, best = fingerprint.best_match(sig, [(i, self.signatures[i]) for i in ids])
+        return best if similarity >= fingerprint.NEAR_DUPLICATE_JACCARD else None
 
     def _provisional(self, i: int) -> int:
         self.new.append(i)
         provisional = -len(self.new)
         self.by_hash[self.hashes[i]] = provisional
+        self.signatures[provisional] = self.sigs[i]
         for key in fingerprint.band_keys(self.sigs[i]):
-            self.by_band.setdefault(key, set()).add((provisional, self.sigs[i]))
+            self.by_band.setdefault(key, set()).add(provisional)
         return provisional
 
     def _insert_new(self) -> dict[int, int]:
@@ -216,17 +214,27 @@ def _articles_by_hash(session: Session, digests: list[str]) -> dict[str, int]:
     return found
 
 
-def _articles_by_band(session: Session, keys: list[int]) -> dict[int, set[tuple[int, bytes]]]:
-    """Stored articles sharing an LSH band with the batch: the near-duplicate candidates."""
-    found: dict[int, set[tuple[int, bytes]]] = {}
+def _articles_by_band(
+    session: Session, keys: list[int]
+) -> tuple[dict[int, set[int]], dict[int, bytes]]:
+    """Stored articles sharing an LSH band with the batch (the near-duplicate candidates),
+    by band, and their signatures, each fetched once however many bands it shares."""
+    by_band: dict[int, set[int]] = {}
     for chunk in _chunks(list(dict.fromkeys(keys))):
-        for key, article_id, sig in session.execute(
-            select(FingerprintBand.band_key, Article.id, Article.fingerprint)
-            .join(Article, FingerprintBand.article_id == Article.id)
-            .where(FingerprintBand.band_key.in_(chunk))
+        for key, article_id in session.execute(
+            select(FingerprintBand.band_key, FingerprintBand.article_id).where(
+                FingerprintBand.band_key.in_(chunk)
+            )
         ).tuples():
-            found.setdefault(key, set()).add((article_id, sig))
-    return found
+            by_band.setdefault(key, set()).add(article_id)
+    signatures: dict[int, bytes] = {}
+    for chunk in _chunks(sorted(set().union(*by_band.values()))):
+        signatures.update(
+            session.execute(select(Article.id, Article.fingerprint).where(Article.id.in_(chunk)))
+            .tuples()
+            .all()
+        )
+    return by_band, signatures
 
 
 def _offset_minutes(value: datetime | None) -> int | None:

@@ -66,6 +66,15 @@ def band_keys(sig: bytes) -> list[int]:
     return keys
 
 
-def similarity(a: bytes, b: bytes) -> float:
-    """Estimated Jaccard similarity of the two texts behind two signatures."""
-    return float(np.mean(np.frombuffer(a, "<u4") == np.frombuffer(b, "<u4")))
+def best_match(sig: bytes, candidates: list[tuple[int, bytes]]) -> tuple[float, int]:
+    """(estimated Jaccard similarity, id) of the candidate most like `sig`; ties go to the
+    highest id. One comparison for all candidates: a template-heavy site can put hundreds
+    of articles in the same LSH bands."""
+    if not candidates:
+        return 0.0, 0
+    ids = np.array([article_id for article_id, _ in candidates])
+    matrix = np.frombuffer(b"".join(other for _, other in candidates), "<u4")
+    matches = matrix.reshape(len(candidates), -1) == np.frombuffer(sig, "<u4")
+    similarities = matches.mean(axis=1)
+    best = np.lexsort((ids, similarities))[-1]
+    return float(similarities[best]), int(ids[best])
