@@ -8,6 +8,7 @@ descriptor the job names; everything else it has to say goes to the log.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -72,7 +73,8 @@ class _Reporter:
             self.send()
 
     def send(self, **_: Any) -> None:
-        self.progress.write(json.dumps([self.name, self.pages]) + "\n")
+        with contextlib.suppress(BrokenPipeError):  # nobody watching: crawl on regardless
+            self.progress.write(json.dumps([self.name, self.pages]) + "\n")
         self.sent_at = time.monotonic()
 
 
