@@ -47,9 +47,13 @@ def _serve(function: Callable[..., Any], conn: Connection) -> None:
         except EOFError:
             return
         try:
-            conn.send((job_id, function(*args), None))
+            result = (job_id, function(*args), None)
         except Exception as exc:  # report the job's failure and take the next one
-            conn.send((job_id, None, f"{type(exc).__name__}: {exc}"))
+            result = (job_id, None, f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(result)
+        except OSError:  # the crawl is gone (killed): nobody to report to
+            return
 
 
 class _Worker:
