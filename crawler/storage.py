@@ -1,4 +1,5 @@
-"""One store connection per crawl, shared by the spider, middlewares and pipeline."""
+"""One store connection per crawl, shared by the spider and the middlewares (the store
+writer process has its own)."""
 
 from __future__ import annotations
 
