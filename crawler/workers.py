@@ -57,6 +57,9 @@ def _serve(function: Callable[..., Any], conn: Connection) -> None:
 
 
 class _Worker:
+    """One worker process and the crawl's end of its pipe; jobs beyond IN_FLIGHT wait in
+    the crawl process, so a large page never blocks the event loop on a full pipe."""
+
     IN_FLIGHT = 2  # jobs in the pipe: the next one is there when the worker is done
 
     def __init__(self, function: Callable[..., Any], method: str, name: str) -> None:
