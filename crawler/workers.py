@@ -57,8 +57,9 @@ def _serve(function: Callable[..., Any], conn: Connection) -> None:
 
 
 class _Worker:
-    """One worker process and the crawl's end of its pipe; jobs beyond IN_FLIGHT wait in
-    the crawl process, so a large page never blocks the event loop on a full pipe."""
+    """One worker process and the crawl's end of its pipe. Jobs beyond IN_FLIGHT wait in
+    the crawl process: the pipe holds at most two, so the event loop seldom waits for
+    the worker to read one (only a page larger than the pipe's buffer can make it)."""
 
     IN_FLIGHT = 2  # jobs in the pipe: the next one is there when the worker is done
 
