@@ -74,10 +74,8 @@ class StorePipeline:
             self.writing = None
 
     async def _write(self, batch: list[ArticleRecord]) -> tuple[Counter[str], Failures]:
-        writer = getattr(self.crawler.spider, "writer", None)
+        writer = self.crawler.spider.writer  # type: ignore[union-attr,attr-defined]
         try:
-            if writer is None:
-                return await asyncio.to_thread(store_batch, self.database_url, batch)
             result: tuple[Counter[str], Failures] = await writer.run(self.database_url, batch)
             return result
         except WorkerError as exc:

@@ -38,15 +38,15 @@ class NewsSpider(Spider):
     def __init__(
         self,
         source: dict[str, Any],
-        reader: PageReader | None = None,
-        writer: WorkerPool | None = None,
+        reader: PageReader,
+        writer: WorkerPool,
         **kwargs: Any,
     ) -> None:
-        """`reader` and `writer` are the crawl's shared extraction and store processes;
-        without them pages are read, and articles written, in this process."""
+        """`reader` and `writer` are the crawl's shared extraction and store processes
+        (crawler/child.py); StorePipeline writes through `writer`."""
         super().__init__(**kwargs)
         self.source = SourceRecord(**source)
-        self.reader = reader or PageReader(workers=0)
+        self.reader = reader
         self.writer = writer
         self.pages = 0
         self.errors = 0
