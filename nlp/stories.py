@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nlp.keywords import top_keywords
@@ -121,6 +121,8 @@ def label_story(session: Session, story: Story) -> None:
         select(Article.title, Article.lang)
         .join(ArticleStory)
         .where(ArticleStory.story_id == story.id)
+        .order_by(func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
+        .limit(LABEL_TITLES)
     ).all()
     labels = {}
     for lang, field, sep in (("ja", "name_ja", "・"), ("zh", "name_zh", "、")):
