@@ -11,10 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from store.models import Entity, Subscription
+from store.models import EVENT_TYPES, REGULATION_STAGES, Entity, Subscription
 
-EVENT_TYPES = ("model_release", "regulation")
-STAGES = ("draft", "published", "effective", "amended", "enforcement")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
@@ -55,7 +53,7 @@ class SubscriptionSpec:
             )
         for value, allowed, what in (
             (self.events, EVENT_TYPES, "event type"),
-            (self.stages, STAGES, "stage"),
+            (self.stages, REGULATION_STAGES, "stage"),
         ):
             bad = set(value) - set(allowed)
             if bad:

@@ -10,14 +10,8 @@ from aiwatch.cli.output import emit, format_options
 from aiwatch.config import append_subscription, remove_subscription
 from alerts.dispatch import channel_factory
 from alerts.render import Alert, EventSummary
-from alerts.subscriptions import (
-    EVENT_TYPES,
-    STAGES,
-    SubscriptionError,
-    SubscriptionSpec,
-    load_subscriptions,
-)
-from store.models import AlertDelivery, Subscription
+from alerts.subscriptions import SubscriptionError, SubscriptionSpec, load_subscriptions
+from store.models import EVENT_TYPES, REGULATION_STAGES, AlertDelivery, Subscription
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -73,7 +67,9 @@ def subscriptions_list(app: App, as_json: bool, as_csv: bool) -> None:
 @click.option("--slack-webhook", help="Slack incoming-webhook URL, or env:VARIABLE.")
 @click.option("--file", "file_", help="Append alerts to this file as JSON lines.")
 @click.option("--events", multiple=True, help=f"Event types: {', '.join(EVENT_TYPES)}.")
-@click.option("--stage", "stages", multiple=True, help=f"Regulation stages: {', '.join(STAGES)}.")
+@click.option(
+    "--stage", "stages", multiple=True, help=f"Regulation stages: {', '.join(REGULATION_STAGES)}."
+)
 @click.option(
     "--entity",
     "entities",

@@ -15,7 +15,7 @@ from crawler.lang import detect
 from nlp.entities import EntityRecognizer
 from nlp.process import process_pending
 from nlp.store_entities import CurationError, merge, promote
-from store.models import Entity
+from store.models import ENTITY_TYPES, Entity
 
 LANGS = ["ja", "zh", "zh-Hans", "zh-Hant", "en"]
 
@@ -97,7 +97,7 @@ def entities() -> None:
 @click.option(
     "--type",
     "type_",
-    type=click.Choice(["org", "person", "model", "product", "gov", "law", "chip"]),
+    type=click.Choice(ENTITY_TYPES),
 )
 @format_options
 @pass_app
