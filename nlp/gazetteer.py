@@ -1,8 +1,9 @@
 """The entity gazetteer: curated canonical entities and every way they are written.
 
-One record per canonical key (`org:baidu`) in seeds/gazetteer.yaml, with names and aliases
-in Japanese, Chinese and English. Matching runs over folded text (nlp.fold), so spelling
-variants across scripts need no separate aliases; katakana renderings do.
+One record per canonical key (`org:baidu`) in the YAML files of seeds/gazetteer/ (one file
+per type, format in its README), with names and aliases in Japanese, Chinese and English.
+Matching runs over folded text (nlp.fold), so spelling variants across scripts need no
+separate aliases; katakana renderings do.
 """
 
 from __future__ import annotations
@@ -163,17 +164,36 @@ def _entry(key: str, raw: dict[str, Any]) -> Entry:
 
 @lru_cache(maxsize=4)
 def _load_cached(path: str) -> Gazetteer:
-    if path:
-        text = Path(path).read_text(encoding="utf-8")
-    else:
-        text = files("seeds").joinpath("gazetteer.yaml").read_text(encoding="utf-8")
-    try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise GazetteerError(f"gazetteer {path or 'seeds/gazetteer.yaml'}: {exc}") from None
+    """`path` is one YAML file or a folder of them; empty means the bundled seeds/gazetteer/."""
+    raw: dict[str, Any] = {}
+    for name, text in _sources(path):
+        try:
+            records = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise GazetteerError(f"gazetteer {name}: {exc}") from None
+        for key, value in records.items():
+            if key in raw:
+                raise GazetteerError(f"gazetteer {name}: {key} is defined twice")
+            raw[key] = value
     entries = [_entry(key, value or {}) for key, value in raw.items()]
     for entry in entries:
         for field_name, target in entry.links.items():
             if target not in raw:
                 raise GazetteerError(f"{entry.key}: {field_name} {target} is not in the gazetteer")
     return Gazetteer(entries)
+
+
+def _sources(path: str) -> list[tuple[str, str]]:
+    """(name, text) of every gazetteer file, in a stable order."""
+    if path and Path(path).is_file():
+        return [(path, Path(path).read_text(encoding="utf-8"))]
+    folder = Path(path) if path else files("seeds").joinpath("gazetteer")
+    found = sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+    if not found:
+        raise GazetteerError(f"gazetteer {path or 'seeds/gazetteer/'}: no .yaml files")
+    return [(f"{folder}/{f.name}", f.read_text(encoding="utf-8")) for f in found]
+
+
+def gazetteer_bytes(path: Path | None = None) -> bytes:
+    """The gazetteer's content, for a fingerprint that changes when any file changes."""
+    return b"\n".join(text.encode() for _name, text in _sources(str(path) if path else ""))

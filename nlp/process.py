@@ -13,7 +13,6 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from nlp.embedding import BUNDLED, embed, load_model
 from nlp.entities import EntityRecognizer, Found
 from nlp.events import detect_events
-from nlp.gazetteer import Gazetteer
+from nlp.gazetteer import Gazetteer, gazetteer_bytes
 from nlp.store_entities import entity_for, learnt_entries, sync_gazetteer
 from nlp.store_events import upsert_event
 from nlp.stories import StoryParams, assign_story, label_story
@@ -63,10 +62,7 @@ class ProcessSummary:
 
 def pipeline_version(settings: NlpSettings) -> str:
     """Changes when the code's stage version, the gazetteer or the embedding model changes."""
-    if settings.gazetteer_path:
-        data = settings.gazetteer_path.read_bytes()
-    else:
-        data = files("seeds").joinpath("gazetteer.yaml").read_bytes()
+    data = gazetteer_bytes(settings.gazetteer_path)
     digest = hashlib.sha256(data + settings.embedding_model.encode()).hexdigest()[:12]
     return f"{STAGE_VERSION}-{digest}"
 

@@ -104,3 +104,15 @@ def test_gazetteer_errors_name_the_record(tmp_path: Path) -> None:
     bad.write_text("Org X: {en: X}\n")
     with pytest.raises(GazetteerError, match="not <type>:<slug>"):
         Gazetteer.load(bad)
+
+
+def test_gazetteer_folder_reads_every_file_and_refuses_a_key_twice(tmp_path: Path) -> None:
+    good, twice = tmp_path / "good", tmp_path / "twice"
+    for folder in (good, twice):
+        folder.mkdir()
+        (folder / "orgs.yaml").write_text("org:x: {en: X Corp}\n")
+        (folder / "models.yaml").write_text("model:x-1: {en: X-1, developer: org:x}\n")
+    (twice / "more.yaml").write_text("org:x: {en: X again}\n")
+    assert set(Gazetteer.load(good).entries) == {"org:x", "model:x-1"}
+    with pytest.raises(GazetteerError, match="defined twice"):
+        Gazetteer.load(twice)
