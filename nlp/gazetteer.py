@@ -29,7 +29,7 @@ TYPES = {
     "law": "LAW",
     "chip": "CHIP",
 }
-LINK_FIELDS = ("developer", "issuer", "maker", "parent", "family")
+LINK_FIELDS = ("developer", "issuer", "maker", "parent", "family", "affiliation")
 CONTEXT_WINDOW = 60  # characters either side in which an ambiguous name needs support
 _KEY = re.compile(r"^(org|person|model|product|gov|law|chip):[a-z0-9\u3400-\u9fff][\w.\-]*$")
 _ASCII_WORD = re.compile(r"[0-9a-z]")
