@@ -7,8 +7,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from nlp.entities import Found
+from nlp.entity_names import sync_entity_names
 from nlp.gazetteer import Entry, Gazetteer
-from store.models import Entity, Event, Mention
+from store.models import Entity, EntityName, Event, Mention
 
 
 class CurationError(ValueError):
@@ -38,6 +39,7 @@ def sync_gazetteer(session: Session, gazetteer: Gazetteer) -> int:
                 setattr(row, k, v)
             changed += 1
     session.flush()
+    sync_entity_names(session)
     return changed
 
 
@@ -80,6 +82,7 @@ def entity_for(session: Session, found: Found, lang: str, article_id: int) -> tu
     )
     session.add(entity)
     session.flush()
+    sync_entity_names(session, [entity])
     return entity.id, True
 
 
@@ -112,8 +115,10 @@ def merge(session: Session, source_key: str, target_key: str) -> Entity:
         )
     )
     target.aliases = {**(target.aliases or {}), "aka": aka}
+    session.execute(delete(EntityName).where(EntityName.entity_id == source.id))
     session.execute(delete(Entity).where(Entity.id == source.id))
     session.flush()
+    sync_entity_names(session, [target])
     return target
 
 

@@ -128,6 +128,20 @@ class Entity(Base):
     )
 
 
+class EntityName(Base):
+    """One name of an entity in one language (ja, zh, zh-Hant, en): the preferred names and
+    every alias, with the folded form that cross-script lookups use."""
+
+    __tablename__ = "entity_names"
+    entity_id: Mapped[int] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True
+    )
+    lang: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    folded: Mapped[str] = mapped_column(String(300), index=True)
+    preferred: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class Mention(Base):
     __tablename__ = "mentions"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,7 +2,9 @@
 
 SQLite uses an FTS5 trigram index, PostgreSQL a pg_trgm GIN index. Terms shorter than three
 characters (two-character Chinese words such as 百度) cannot use a trigram index and fall
-back to a substring scan.
+back to a substring scan. A term that names a known entity also matches every article that
+mentions the entity, however it is written there (ファーウェイ finds 华为), and those
+articles come first.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from store.models import Article, Source
+from store.models import Article, Mention, Source
 
 TRIGRAM = 3
 
@@ -29,19 +31,38 @@ class Hit:
     snippet: str
 
 
-def search_articles(session: Session, query: str, *, limit: int = 20) -> list[Hit]:
+def search_articles(
+    session: Session,
+    query: str,
+    *,
+    limit: int = 20,
+    entities: dict[str, list[int]] | None = None,
+) -> list[Hit]:
+    """Articles matching every word of `query`; `entities` maps a word to the ids of the
+    entities it names, so that a mention of any of them matches the word too."""
     terms = [t for t in query.split() if t]
     if not terms:
         return []
-    conditions = [_term_condition(session, term) for term in terms]
+    entities = entities or {}
+    conditions = [_term_condition(session, term, entities.get(term, [])) for term in terms]
+    named = [i for term in terms for i in entities.get(term, [])]
+    by_entity = (
+        Article.id.in_(select(Mention.article_id).where(Mention.entity_id.in_(named)))
+        if named
+        else None
+    )
     # Find the matches first, then sort them: given ORDER BY ... LIMIT, PostgreSQL would
     # otherwise walk every article newest first looking for a rare term.
     hits = select(Article.id).where(and_(*conditions)).cte("hits").prefix_with("MATERIALIZED")
+    newest = func.coalesce(Article.published_at, Article.fetched_at).desc()
+    order = [newest, Article.id.desc()]
+    if by_entity is not None:
+        order.insert(0, case((by_entity, 0), else_=1))
     rows = session.execute(
         select(Article, Source.name)
         .join(hits, hits.c.id == Article.id)
         .outerjoin(Source, Source.id == Article.source_id)
-        .order_by(func.coalesce(Article.published_at, Article.fetched_at).desc(), Article.id.desc())
+        .order_by(*order)
         .limit(limit)
     )
     return [
@@ -50,7 +71,17 @@ def search_articles(session: Session, query: str, *, limit: int = 20) -> list[Hi
     ]
 
 
-def _term_condition(session: Session, term: str) -> ColumnElement[bool]:
+def _term_condition(
+    session: Session, term: str, entity_ids: list[int]
+) -> ColumnElement[bool]:
+    condition = _text_condition(session, term)
+    if entity_ids:
+        mentions = select(Mention.article_id).where(Mention.entity_id.in_(entity_ids))
+        condition = or_(condition, Article.id.in_(mentions))
+    return condition
+
+
+def _text_condition(session: Session, term: str) -> ColumnElement[bool]:
     like = f"%{_escape_like(term)}%"
     if session.get_bind().dialect.name == "sqlite" and len(term) >= TRIGRAM:
         phrase = '"' + term.replace('"', '""') + '"'

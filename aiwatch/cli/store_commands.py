@@ -124,19 +124,25 @@ def sql(app: App, query: str, limit: int | None, as_json: bool, as_csv: bool) ->
 
 
 @click.command()
-@click.argument("text")
+@click.argument("words", nargs=-1, required=True)
 @click.option("--limit", type=int, default=20, show_default=True)
 @format_options
 @pass_app
-def search(app: App, text: str, limit: int, as_json: bool, as_csv: bool) -> None:
-    """Full-text search of articles in any language, newest first.
+def search(app: App, words: tuple[str, ...], limit: int, as_json: bool, as_csv: bool) -> None:
+    """Search articles in any language and script: every word must match; a word that
+    names a known entity also matches its mentions in any script (those come first).
 
     \b
-    Example:
-      aiwatch search 通义千问
+    Examples:
+      aiwatch search ファーウェイ
+      aiwatch search 人工智能 标识
     """
+    from nlp.entity_names import entity_ids_named
+
+    text = " ".join(words)
     with app.sessions() as session:
-        hits = search_articles(session, text, limit=limit)
+        named = {word: entity_ids_named(session, word) for word in text.split()}
+        hits = search_articles(session, text, limit=limit, entities=named)
     columns = ["article_id", "published_at", "lang", "source", "title", "url", "snippet"]
     rows = [
         (h.article_id, h.published_at, h.lang, h.source, h.title, h.url, h.snippet) for h in hits
