@@ -97,6 +97,15 @@ class Config:
         return url
 
     @property
+    def sql_url(self) -> str:
+        """What `aiwatch sql` connects with: [sql] url (a read-only role), else the store."""
+        return self.values.get("sql", {}).get("url") or self.database_url
+
+    @property
+    def sql_timeout(self) -> float:
+        return parse_duration(self.values["sql"]["timeout"])
+
+    @property
     def sources_file(self) -> Path:
         return self.resolve(self.values["crawler"]["sources_file"])
 
@@ -118,6 +127,7 @@ class Config:
         shown = copy.deepcopy(self.values)
         shown["data_dir"] = str(self.data_dir)
         shown["store"]["url"] = redact(self.database_url)
+        shown["sql"]["url"] = redact(shown["sql"]["url"]) if shown["sql"]["url"] else ""
         shown["smtp"] = self.smtp
         return _mask(shown)
 

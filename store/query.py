@@ -1,43 +1,75 @@
-"""Ad-hoc read-only SQL for analysts: the store cannot be changed through it."""
+"""Ad-hoc read-only SQL for analysts: the store cannot be changed through it.
+
+Two gates, either of which holds alone: the statement must parse as one read-only query
+(store/sqlcheck.py), and it runs on a connection the database keeps read-only, with a time
+limit (store/readonly.py). Stopping the client (Ctrl-C, SIGTERM) stops the query on the
+server too.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import make_url
 
-from store.db import make_engine
-from store.errors import StoreError
+from store.readonly import (
+    CANCELLED,
+    QueryCancelled,
+    QueryResult,
+    ReadOnlySession,
+    ReadOnlyViolation,
+    open_read_only,
+)
+from store.sqlcheck import QueryRefused, check_read_only
+
+__all__ = ["QueryRefused", "QueryResult", "ReadOnlyViolation", "run_read_only"]
+
+DEFAULT_TIMEOUT = 30.0
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-@dataclass(frozen=True)
-class QueryResult:
-    columns: list[str]
-    rows: list[tuple[Any, ...]]
-
-
-class ReadOnlyViolation(StoreError):
-    """A statement tried to change the store through the read-only SQL command."""
-
-
-def run_read_only(url: str, sql: str, *, limit: int | None = None) -> QueryResult:
-    """Run `sql` on a read-only connection: SQLite opened with mode=ro, PostgreSQL in a
-    READ ONLY transaction. Writes are refused by the database itself, not by parsing."""
-    engine = make_engine(url, read_only=True)
+def run_read_only(
+    url: str,
+    sql: str,
+    *,
+    limit: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    allow_superuser: bool = False,
+) -> QueryResult:
+    """Run `sql`, which must be one read-only query, on a read-only connection to `url`,
+    stopping it after `timeout` seconds."""
+    check_read_only(sql, make_url(url).get_backend_name())
+    session = open_read_only(url, timeout=timeout, allow_superuser=allow_superuser)
     try:
-        with engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            result = conn.exec_driver_sql(sql)
-            if not result.returns_rows:
-                raise ReadOnlyViolation("the statement returned no rows; only queries are allowed")
-            rows = result.fetchmany(limit) if limit else result.fetchall()
-            return QueryResult(list(result.keys()), [tuple(r) for r in rows])
-    except DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0]
-        if "readonly" in reason or "read-only" in reason or "read only" in reason:
-            raise ReadOnlyViolation(f"refused: `aiwatch sql` is read-only ({reason})") from None
-        raise StoreError(f"SQL error: {reason}") from None
+        with _cancel_on_stop(session) as stopped:
+            result = session.run(sql, limit)
+        if stopped:
+            raise QueryCancelled(CANCELLED)
+        return result
     finally:
-        engine.dispose()
+        session.close()
+
+
+@contextmanager
+def _cancel_on_stop(session: ReadOnlySession) -> Iterator[list[int]]:
+    """While the query runs, SIGINT and SIGTERM cancel it on the server instead of leaving
+    it running there; yields the signals received."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+        session.cancel()
+
+    previous = {sig: signal.signal(sig, stop) for sig in _STOP_SIGNALS}
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,8 +1,10 @@
-"""Commands on the store itself: init, config, db upgrade, sql, search."""
+"""Commands on the store itself: init, config, db upgrade, db create-reader, sql, search."""
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 
 import click
 
@@ -11,8 +13,10 @@ from aiwatch.cli.output import emit, emit_json, format_options
 from aiwatch.config import Config, default_config_text
 from crawler.sources import bundled_sources_text
 from store.db import make_engine, redact
+from store.errors import StoreError
 from store.query import run_read_only
-from store.schema import upgrade
+from store.reader_role import apply_reader, plan_reader
+from store.schema import require_current, upgrade
 from store.search import search_articles
 
 
@@ -106,21 +110,87 @@ def db_upgrade(app: App) -> None:
         click.echo(f"Schema upgraded from {before or 'empty'} to {after}.")
 
 
+@db.command("create-reader")
+@click.argument("role", default="aiwatch_reader")
+@click.option(
+    "--password-env",
+    metavar="VARIABLE",
+    help="Read the role's password from this environment variable (default: a new random one).",
+)
+@click.option("--print", "print_only", is_flag=True, help="Print the SQL instead of running it.")
+@pass_app
+def db_create_reader(app: App, role: str, password_env: str | None, print_only: bool) -> None:
+    """Create a PostgreSQL login role that can only read the store, for `aiwatch sql`.
+
+    It gets SELECT on the views and tables and nothing else (no superuser, no server-file or
+    program roles); run it again after `aiwatch db upgrade` to grant new views.
+
+    \b
+    Example:
+      aiwatch db create-reader analyst --password-env ANALYST_PASSWORD
+      aiwatch db create-reader --print
+    """
+    if password_env:
+        password = os.environ.get(password_env, "")
+        if not password:
+            raise click.ClickException(f"${password_env} is not set")
+    else:
+        password = secrets.token_urlsafe(24)
+    require_current(app.engine)
+    plan = plan_reader(app.engine, role, password, timeout=app.config.sql_timeout)
+    if print_only:
+        click.echo(";\n".join(plan.statements) + ";")
+        return
+    apply_reader(app.engine, plan)
+    url = app.engine.url.set(username=role, password=None if password_env else password)
+    click.echo(
+        f"Role {role!r} can read {len(plan.relations)} views and tables of {plan.database} and "
+        "nothing else. For `aiwatch sql`, add to the config:"
+    )
+    click.echo(f"[sql]\nurl = {_toml_string(url.render_as_string(hide_password=False))}")
+
+
 @click.command()
 @click.argument("query")
 @click.option("--limit", type=int, default=None, help="At most this many rows.")
+@click.option(
+    "--allow-superuser",
+    is_flag=True,
+    help="Run even when the PostgreSQL role is a superuser (it can read the server's files).",
+)
 @format_options
 @pass_app
-def sql(app: App, query: str, limit: int | None, as_json: bool, as_csv: bool) -> None:
-    """Run a read-only SQL query against the store (views: v_articles, v_stories, ...).
+def sql(
+    app: App, query: str, limit: int | None, allow_superuser: bool, as_json: bool, as_csv: bool
+) -> None:
+    """Run one read-only query (SELECT, WITH ... SELECT, EXPLAIN) on the store's views and
+    tables; anything else is refused, and a query stops after [sql] timeout.
 
     \b
     Example:
       aiwatch sql "SELECT entity_key, count(*) FROM v_mentions GROUP BY 1 ORDER BY 2 DESC"
     """
-    app.sessions  # noqa: B018 - checks the schema is current before querying
-    result = run_read_only(app.config.database_url, query, limit=limit)
+    url = app.config.sql_url
+    try:
+        _require_current(url)
+        result = run_read_only(
+            url,
+            query,
+            limit=limit,
+            timeout=app.config.sql_timeout,
+            allow_superuser=allow_superuser,
+        )
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
     emit(result.columns, result.rows, as_json=as_json, as_csv=as_csv)
+
+
+def _require_current(url: str) -> None:
+    engine = make_engine(url, read_only=True)
+    try:
+        require_current(engine)
+    finally:
+        engine.dispose()
 
 
 @click.command()

@@ -1,0 +1,147 @@
+"""The first gate of `aiwatch sql`: the text must parse as exactly one read-only query.
+
+The database enforces read-only access below this gate (store/readonly.py); the parser is
+there so that a refusal is a clear sentence before anything reaches the server, and so that
+statements a read-only session still allows (LISTEN, SET ROLE, server-file functions) never
+run at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from store.errors import StoreError
+
+ALLOWED = "one SELECT, WITH ... SELECT or EXPLAIN of a SELECT"
+
+# Nodes that write, change the session or leave the SQL sandbox, wherever they appear
+# (a DELETE inside a CTE is as much a write as one at the top).
+_FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = (
+    exp.DML,
+    exp.DDL,
+    exp.Command,
+    exp.Copy,
+    exp.Pragma,
+    exp.Attach,
+    exp.Detach,
+    exp.Set,
+    exp.Transaction,
+    exp.Commit,
+    exp.Rollback,
+    exp.Lock,
+    exp.Into,
+    exp.Grant,
+    exp.Revoke,
+    exp.Analyze,
+    exp.Kill,
+    exp.LoadData,
+    exp.Use,
+    exp.Comment,
+)
+
+# Functions that reach the server's files, processes, other databases or settings. The
+# reader role cannot run most of them anyway; refusing them here says why in one line.
+# pg_sleep is allowed: the query time limit bounds it.
+_FORBIDDEN_FUNCTIONS = frozenset(
+    {
+        "pg_read_file",
+        "pg_read_binary_file",
+        "pg_stat_file",
+        "pg_file_write",
+        "pg_file_rename",
+        "pg_file_unlink",
+        "pg_logdir_ls",
+        "set_config",
+        "pg_terminate_backend",
+        "pg_cancel_backend",
+        "pg_reload_conf",
+        "pg_rotate_logfile",
+        "pg_promote",
+        "pg_switch_wal",
+        "pg_create_restore_point",
+        "pg_notify",
+        "nextval",
+        "setval",
+        "query_to_xml",
+        "query_to_xml_and_xmlschema",
+        "cursor_to_xml",
+        "load_extension",
+        "readfile",
+        "writefile",
+        "edit",
+        "fts3_tokenizer",
+    }
+)
+_FORBIDDEN_PREFIXES = ("pg_ls_", "lo_", "dblink", "pg_advisory", "pg_try_advisory")
+
+_EXPLAIN = re.compile(
+    r"^\s*EXPLAIN\b((?:\s*\([^()]*\)|\s+ANALY[SZ]E\b|\s+VERBOSE\b|\s+QUERY\s+PLAN\b)*)",
+    re.IGNORECASE,
+)
+
+# sqlglot logs a warning for every statement it falls back to parsing as an opaque command;
+# here that is a refusal, not something to warn about.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+class QueryRefused(StoreError):
+    """The statement is not a single read-only query; the message says what was found."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"refused: `aiwatch sql` is read-only and runs {ALLOWED}; {reason}")
+
+
+def check_read_only(sql: str, dialect: str) -> None:
+    """Raise QueryRefused unless `sql` is one read-only query in `dialect` ("sqlite" or
+    "postgresql")."""
+    explain = _EXPLAIN.match(sql)
+    body = sql[explain.end() :] if explain else sql
+    try:
+        statements = [s for s in sqlglot.parse(body, dialect=_sqlglot_dialect(dialect)) if s]
+    except SqlglotError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise QueryRefused(f"the statement could not be parsed ({first})") from None
+    if not statements:
+        raise QueryRefused("the text holds no statement")
+    if len(statements) > 1:
+        kinds = ", ".join(_kind(s) for s in statements)
+        raise QueryRefused(f"found {len(statements)} statements ({kinds})")
+    _check_tree(statements[0])
+
+
+def _sqlglot_dialect(dialect: str) -> str:
+    return "postgres" if dialect == "postgresql" else dialect
+
+
+def _kind(node: exp.Expression) -> str:
+    if isinstance(node, exp.Command):
+        return str(node.this).upper()
+    return node.key.upper()
+
+
+def _check_tree(statement: exp.Expression) -> None:
+    query = statement.this if isinstance(statement, exp.Subquery) else statement
+    if not isinstance(query, exp.Select | exp.SetOperation):
+        raise QueryRefused(f"found {_kind(query)}")
+    for node in statement.walk():
+        if isinstance(node, exp.Lock):
+            raise QueryRefused("SELECT ... FOR UPDATE/SHARE takes row locks")
+        if isinstance(node, exp.Into):
+            raise QueryRefused("SELECT ... INTO creates a table")
+        if isinstance(node, _FORBIDDEN_NODES):
+            raise QueryRefused(f"found {_kind(node)} inside the query")
+        if isinstance(node, exp.Func):
+            name = _function_name(node)
+            if name in _FORBIDDEN_FUNCTIONS or name.startswith(_FORBIDDEN_PREFIXES):
+                raise QueryRefused(f"the function {name}() reaches outside the store")
+
+
+def _function_name(node: exp.Func) -> str:
+    if isinstance(node, exp.Anonymous):
+        return str(node.name).lower()
+    return node.sql_name().lower()
