@@ -22,6 +22,7 @@ VIEWS = [
     "v_alerts",
     "v_topics",
     "v_story_topics",
+    "v_source_status",
 ]
 
 
