@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from aiwatch.config import Config
-from aiwatch.logs import configure_logging
+from aiwatch.logs import config_secrets, configure_logging, known_secrets, remember_secrets
 from store.db import make_engine, session_factory
 from store.schema import require_current
 
@@ -22,16 +22,25 @@ class App:
     config_path: Path
     debug: bool = False
     log_json: bool = False
+    log_file: Path | None = None
     _checked: bool = field(default=False, repr=False)
 
     @property
     def log_setup(self) -> Callable[[], None]:
         """This command's logging set-up, picklable for child processes."""
-        return partial(configure_logging, debug=self.debug, as_json=self.log_json)
+        return partial(
+            configure_logging,
+            debug=self.debug,
+            as_json=self.log_json,
+            log_file=self.log_file,
+            secrets=known_secrets(),
+        )
 
     @cached_property
     def config(self) -> Config:
-        return Config.load(self.config_path)
+        config = Config.load(self.config_path)
+        remember_secrets(config_secrets(config))  # masked in every log line from now on
+        return config
 
     @cached_property
     def engine(self) -> Engine:

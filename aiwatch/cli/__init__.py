@@ -28,9 +28,16 @@ EXPECTED_ERRORS = (ConfigError, StoreError)
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.option("--log-json", is_flag=True, help="Log one JSON object per line (for daemons).")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also append the log to this file (secrets are masked there too).",
+)
 @click.version_option(__version__, prog_name="aiwatch")
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, debug: bool, log_json: bool) -> None:
+def cli(
+    ctx: click.Context, config_path: Path | None, debug: bool, log_json: bool, log_file: Path | None
+) -> None:
     """aiwatch: Japanese and Chinese news on the Chinese AI industry, turned into entities,
     stories, model releases and regulation changes, with email and Slack alerts.
 
@@ -39,9 +46,9 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool, log_json: boo
       aiwatch --config /tmp/x/aiwatch.toml init --db sqlite:////tmp/x/store.db
       aiwatch --config /tmp/x/aiwatch.toml sql "SELECT * FROM v_stories"
     """
-    configure_logging(debug=debug, as_json=log_json)
+    configure_logging(debug=debug, as_json=log_json, log_file=log_file)
     path = (config_path or default_config_path()).expanduser()
-    ctx.obj = App(config_path=path, debug=debug, log_json=log_json)
+    ctx.obj = App(config_path=path, debug=debug, log_json=log_json, log_file=log_file)
 
 
 def _register() -> None:
