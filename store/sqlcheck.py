@@ -84,6 +84,8 @@ _EXPLAIN = re.compile(
     re.IGNORECASE,
 )
 
+_LEADING_WORD = re.compile(r"(?:\s|\(|--[^\n]*(?:\n|$)|/\*.*?\*/)*([A-Za-z_]+)", re.DOTALL)
+
 # sqlglot logs a warning for every statement it falls back to parsing as an opaque command;
 # here that is a refusal, not something to warn about.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -111,7 +113,7 @@ def check_read_only(sql: str, dialect: str) -> None:
     if len(statements) > 1:
         kinds = ", ".join(_kind(s) for s in statements)
         raise QueryRefused(f"found {len(statements)} statements ({kinds})")
-    _check_tree(statements[0])
+    _check_tree(statements[0], _leading_word(body))
 
 
 def _sqlglot_dialect(dialect: str) -> str:
@@ -124,10 +126,17 @@ def _kind(node: exp.Expression) -> str:
     return node.key.upper()
 
 
-def _check_tree(statement: exp.Expression) -> None:
+def _leading_word(sql: str) -> str:
+    """The statement's first keyword (LISTEN, TABLE ...), past comments and parentheses:
+    what the user wrote, where sqlglot may have read it as something else."""
+    match = _LEADING_WORD.match(sql)
+    return match.group(1).upper() if match else "?"
+
+
+def _check_tree(statement: exp.Expression, leading_word: str) -> None:
     query = statement.this if isinstance(statement, exp.Subquery) else statement
     if not isinstance(query, exp.Select | exp.SetOperation):
-        raise QueryRefused(f"found {_kind(query)}")
+        raise QueryRefused(f"found {leading_word}")
     for node in statement.walk():
         if isinstance(node, exp.Lock):
             raise QueryRefused("SELECT ... FOR UPDATE/SHARE takes row locks")

@@ -66,7 +66,7 @@ def test_fold_keeps_length() -> None:
             ["org:bytedance", "model:doubao", "model:doubao"],
         ),
         ("早餐吃了一个豆包和一碗豆浆", []),  # the steamed bun
-        ("Yield curves and GLM-4.5", ["model:glm-4-5"]),  # ASCII names stand alone
+        ("Yield curves and GLM-4.5", ["model:glm-4.5"]),  # ASCII names stand alone
         ("今年はめたに見ない暑さ", []),  # hiragana is not the katakana name メタ
     ],
 )
