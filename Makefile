@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench models lang-tables clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,22 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
+# Character tables of the language detector (seeds/lang/han_evidence.txt).
+lang-tables: $(STAMP)
+	$(BIN)/python -m crawler.lang_tables
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The NER models in nlp/ner/models/ (shipped): training data, `spacy train`, trimmed copy.
+models: $(STAMP)
+	for lang in ja zh; do \
+	  $(BIN)/python -m nlp.ner.build $$lang nlp/ner/corpus/$$lang && \
+	  $(BIN)/python -m spacy train nlp/ner/$$lang.cfg --code nlp/ner/tokenizer.py \
+	    --output nlp/ner/training/$$lang && \
+	  $(BIN)/python -m nlp.ner.ship nlp/ner/training/$$lang/model-best nlp/ner/models/$$lang \
+	  || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV)

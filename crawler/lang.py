@@ -1,48 +1,77 @@
 """Language of a text: ja, zh-Hans, zh-Hant, en or other.
 
-Kana settles Japanese. Kanji-only Japanese headlines have no kana, so pycld2 decides
-between Japanese and Chinese next; Chinese is then split into simplified and traditional
-by hanzidentifier.
+Japanese prose is full of kana, so kana that make up a real share of the text settle
+Japanese; a katakana name quoted in a Chinese article does not. Text with no such share is
+decided by the characters themselves, counted as evidence:
+
+- Japanese: shinjitai that neither simplified nor traditional Chinese writes (発, 団, 広);
+- Chinese: simplified forms Japanese does not use (发, 团, 这) and traditional forms Japanese
+  replaced (發, 價, 國).
+
+Characters both write (当, 国, 会, 公開) are no evidence. A kanji-only Japanese headline
+(騰訊、推論AI「混元T1」公開) has Japanese evidence or none; without any evidence, Japanese
+headline typography or pycld2 decides. Chinese is then simplified or traditional by which
+forms it uses more.
+The tables (seeds/lang/han_evidence.txt) are built by crawler/lang_tables.py from OpenCC's
+Japanese and Taiwan conversions, jieba's dictionary and ja-ginza's vocabulary.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 
-import hanzidentifier
 import pycld2
 
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc\uff66-\uff9d]")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
-# Shinjitai found in Japanese but in neither simplified nor traditional Chinese.
-_JA_ONLY = re.compile(
-    "[発経済価売図気円転広楽対応関駅険検験権鉄歩歴戦払拡挙擬沢浜渋団弁弾従徳恵悪"
-    "晩栄桜様歳殻県塩当碁稲穂粋絵継続総縄緑縦聴臓薬蔵覚誉読豊賛践軽辺郷酔釈鋭録"
-    "隠雑霊頼顔駆騒髄黒齢]"
-)
+_JA_TYPOGRAPHY = re.compile(r"[「」、\u3000]")
+_ZH_PUNCTUATION = re.compile(r"[，“”《》]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 SAMPLE = 4000
 LANGS = ("ja", "zh-Hans", "zh-Hant", "en", "other")
+KANA_SHARE = 0.2  # kana per Han character above which a text is Japanese prose
+_TABLES = ("japanese-only", "chinese-only", "simplified", "traditional")
+
+
+@dataclass(frozen=True)
+class _Tables:
+    japanese_only: frozenset[str]
+    chinese_only: frozenset[str]  # simplified forms and traditional forms Japanese replaced
+    simplified: frozenset[str]  # has a different traditional form
+    traditional: frozenset[str]  # has a different simplified form
 
 
 def detect(text: str) -> str:
     sample = _CONTROL.sub(" ", text[:SAMPLE])
-    kana = sum(1 for _ in itertools.islice(_KANA.finditer(sample), 2))  # 2 settle it
-    if kana >= 2:
+    kana = len(_KANA.findall(sample))
+    han = _HAN.findall(sample)
+    if kana >= 2 and kana >= KANA_SHARE * len(han):
         return "ja"
-    han = len(_HAN.findall(sample))
-    if kana and kana * 10 >= han:
+    if not han:
+        if len(_LATIN.findall(sample)) >= 3:
+            return "en" if _cld2(sample) in ("en", "un") else "other"
+        return "ja" if kana else "other"
+    tables = _tables()
+    japanese = kana + sum(1 for c in han if c in tables.japanese_only)
+    chinese = sum(1 for c in han if c in tables.chinese_only)
+    if japanese > chinese or (not chinese and _looks_japanese(sample)):
         return "ja"
-    if han:
-        han_only = "".join(_HAN.findall(sample))
-        if _JA_ONLY.search(han_only) or _cld2(sample) == "ja":
-            return "ja"
-        return _chinese_script(han_only)
-    if len(_LATIN.findall(sample)) >= 3:
-        return "en" if _cld2(sample) in ("en", "un") else "other"
-    return "other"
+    simplified = sum(1 for c in han if c in tables.simplified)
+    traditional = sum(1 for c in han if c in tables.traditional)
+    return "zh-Hant" if traditional > simplified else "zh-Hans"
+
+
+def _looks_japanese(text: str) -> bool:
+    """For text without character evidence: Japanese headline typography (「」 quotes, 、
+    after a subject, a full-width space between phrases; no Chinese comma or quotes), else
+    pycld2's guess."""
+    if _JA_TYPOGRAPHY.search(text) and not _ZH_PUNCTUATION.search(text):
+        return True
+    return _cld2(text) == "ja"
 
 
 def _cld2(text: str) -> str:
@@ -53,10 +82,8 @@ def _cld2(text: str) -> str:
     return details[0][1] if details else "un"
 
 
-def _chinese_script(han_only: str) -> str:
-    """Simplified or traditional; a short text mixing both is a kanji-only Japanese headline
-    (Japanese writes 国 like simplified Chinese but 規 like traditional)."""
-    script = hanzidentifier.identify(han_only)
-    if script == hanzidentifier.MIXED and len(han_only) <= 40:
-        return "ja"
-    return "zh-Hant" if script == hanzidentifier.TRADITIONAL else "zh-Hans"
+@cache
+def _tables() -> _Tables:
+    text = files("seeds").joinpath("lang", "han_evidence.txt").read_text(encoding="utf-8")
+    rows = dict(line.split("\t", 1) for line in text.splitlines() if not line.startswith("#"))
+    return _Tables(**{name.replace("-", "_"): frozenset(rows[name]) for name in _TABLES})
