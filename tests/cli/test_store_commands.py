@@ -57,10 +57,15 @@ def _add_article(store: StoreHandle) -> None:
         )
 
 
+def _superuser_ok(store: StoreHandle) -> list[str]:
+    """The test server's role is a superuser, which `aiwatch sql` refuses unless told."""
+    return ["--allow-superuser"] if store.dialect == "postgresql" else []
+
+
 @pytest.mark.parametrize("fmt", ["--json", "--csv", None])
 def test_sql_outputs_rows(store: StoreHandle, cli_store: Cli, fmt: str | None) -> None:
     _add_article(store)
-    args = ["sql", "SELECT article_id, lang, title FROM v_articles"]
+    args = ["sql", "SELECT article_id, lang, title FROM v_articles", *_superuser_ok(store)]
     result = cli_store(*args, *([fmt] if fmt else []))
     assert result.code == 0, result.err
     if fmt == "--json":
@@ -79,7 +84,7 @@ def test_sql_outputs_rows(store: StoreHandle, cli_store: Cli, fmt: str | None) -
 )
 def test_sql_refuses_writes(store: StoreHandle, cli_store: Cli, statement: str) -> None:
     _add_article(store)
-    result = cli_store("sql", statement)
+    result = cli_store("sql", statement, *_superuser_ok(store))
     assert result.code == 1
     assert "read-only" in result.err and "Traceback" not in result.err
     with store.engine.connect() as conn:
