@@ -1,7 +1,7 @@
 """A Slack-compatible incoming-webhook endpoint on 127.0.0.1 for tests, run as a subprocess
 (`python -m tests.webhook_server`), scripted over HTTP:
 
-- POST /hook: answers the next scripted status (200 when the script is empty); a 429 carries
+- POST /hook (or /hook/<anything>, e.g. a Slack-shaped /hook/services/T../B../token): answers the next scripted status (200 when the script is empty); a 429 carries
   Retry-After; "hold" keeps the request open until POST /_release, then answers 500 (the
   sender never got an acknowledgement, so the message was not delivered).
 - POST /_script with a JSON list of statuses, GET /_received for the acknowledged payloads,
@@ -60,7 +60,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_release":
             STATE.release.set()
             return self._reply(204, b"")
-        if self.path != "/hook":
+        if self.path != "/hook" and not self.path.startswith("/hook/"):  # /hook/services/T/B/x
             return self._reply(404, b"no_service")
         with STATE.lock:
             step = STATE.script.pop(0) if STATE.script else 200

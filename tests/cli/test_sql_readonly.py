@@ -1,0 +1,284 @@
+"""`aiwatch sql` is read-only for real, on a real SQLite file and a throwaway PostgreSQL
+database: every attack is refused in one line with exit status 1, and a second connection
+finds the store, and the file system, unchanged. Queries stop at `[sql] timeout`."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine, create_engine, inspect, text
+
+from aiwatch.cli import cli
+from store.articles import ArticleRecord, save_article
+from store.db import make_engine, session_factory
+from store.errors import StoreError
+from store.models import Base
+from store.readonly import open_read_only
+from store.schema import upgrade
+from tests.conftest import PG_ADMIN_URL, Cli
+
+TIMEOUT_S = 1.0
+
+
+@dataclass
+class Target:
+    """A migrated store with one article, a config for it, and a directory to watch."""
+
+    dialect: str
+    url: str
+    engine: Engine
+    config: Path
+    watched: Path
+
+    def sql(self, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+        """`aiwatch sql ...` as a user runs it (the test server's role is a superuser: the
+        parser and the read-only session are what stand between it and the server)."""
+        superuser = ["--allow-superuser"] if self.dialect == "postgresql" else []
+        runner = CliRunner()
+        result = runner.invoke(
+            cli,
+            ["--config", str(self.config), "sql", *args, *superuser],
+            env=env,
+            catch_exceptions=False,
+        )
+        return result.exit_code, result.output
+
+    def snapshot(self) -> dict[str, object]:
+        """What a second connection sees: every relation, every table's rows, the files."""
+        with self.engine.connect() as conn:
+            inspector = inspect(conn)
+            relations = sorted(inspector.get_table_names() + inspector.get_view_names())
+            rows = {
+                table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in Base.metadata.tables
+            }
+            titles = conn.execute(text("SELECT title FROM articles ORDER BY id")).scalars().all()
+            if self.dialect == "sqlite":
+                rows["user_version"] = conn.execute(text("PRAGMA user_version")).scalar()
+        files = sorted(p.name for p in self.watched.iterdir())
+        return {"relations": relations, "rows": rows, "titles": titles, "files": files}
+
+
+def _config(directory: Path, url: str, extra: str = "") -> Path:
+    config = directory / "aiwatch.toml"
+    config.write_text(f'[store]\nurl = "{url}"\n\n[sql]\ntimeout = "{TIMEOUT_S}s"\n{extra}')
+    return config
+
+
+def _seed(engine: Engine) -> None:
+    upgrade(engine)
+    with session_factory(engine).begin() as session:
+        save_article(
+            session,
+            ArticleRecord(
+                "https://e.example/1", "智谱发布新模型", "智谱发布GLM新模型。", "zh-Hans"
+            ),
+        )
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def target(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Target]:
+    directory = tmp_path_factory.mktemp(f"sql-{request.param}")
+    watched = directory / "watched"
+    watched.mkdir()
+    if request.param == "sqlite":
+        url = f"sqlite:///{directory / 'store.db'}"
+        engine = make_engine(url)
+        _seed(engine)
+        yield Target("sqlite", url, engine, _config(directory, url), watched)
+        engine.dispose()
+        return
+    admin: Engine = request.getfixturevalue("pg_admin")
+    name = f"aiwatch_t13_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    _seed(engine)
+    yield Target("postgresql", url, engine, _config(directory, url), watched)
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+
+
+DROP = "DROP TABLE articles"
+INSERT = (
+    "INSERT INTO sources (name, kind, lang, config, enabled, created_at)"
+    " VALUES ('x', 'news', 'ja', '{}', TRUE, CURRENT_TIMESTAMP)"
+)
+# (id, statement, what the refusal says); {dir} is a directory nothing may appear in.
+ATTACKS = [
+    ("commit-drop", f"COMMIT; {DROP}", r"found 2 statements \(COMMIT, DROP\)"),
+    ("select-commit-insert", f"SELECT 1 AS x; COMMIT; {INSERT}", r"found 3 statements"),
+    ("pg_read_file", "SELECT pg_read_file('/etc/passwd')", r"pg_read_file\(\) reaches outside"),
+    (
+        "pg_read_file-qualified",
+        "SELECT pg_catalog.PG_READ_FILE('/etc/passwd')",
+        r"pg_read_file\(\)",
+    ),
+    ("pg_ls_dir", "SELECT pg_ls_dir('/etc')", r"pg_ls_dir\(\) reaches outside"),
+    ("copy-to-program", "COPY (SELECT 1) TO PROGRAM 'id > {dir}/program'", r"found COPY"),
+    ("copy-to-file", "COPY (SELECT 1) TO '{dir}/copied'", r"found COPY"),
+    ("copy-table", "COPY articles TO '{dir}/copied'", r"found COPY"),
+    ("vacuum-into", "VACUUM INTO '{dir}/vacuumed.db'", r"found VACUUM"),
+    ("attach", "ATTACH DATABASE '{dir}/attached.db' AS x", r"found ATTACH|could not be parsed"),
+    ("set-role", "SET ROLE postgres", r"found SET"),
+    ("set-read-write", "SET default_transaction_read_only = off", r"found SET"),
+    (
+        "reset-session-authorization",
+        "RESET SESSION AUTHORIZATION",
+        r"found RESET|could not be parsed",
+    ),
+    ("do-block", f"DO $$ BEGIN {DROP}; END $$", r"found DO|could not be parsed"),
+    ("call", "CALL some_procedure()", r"found CALL"),
+    ("listen", "LISTEN aiwatch", r"found LISTEN"),
+    ("notify", "NOTIFY aiwatch, 'hello'", r"found NOTIFY|could not be parsed"),
+    ("for-update", "SELECT * FROM articles FOR UPDATE", r"FOR UPDATE/SHARE"),
+    ("for-share", "SELECT * FROM v_articles FOR SHARE", r"FOR UPDATE/SHARE"),
+    ("create-temp-table", "CREATE TEMP TABLE stolen AS SELECT * FROM articles", r"found CREATE"),
+    ("select-into", "SELECT * INTO stolen FROM articles", r"SELECT \.\.\. INTO"),
+    ("lo_import", "SELECT lo_import('/etc/passwd')", r"lo_import\(\) reaches outside"),
+    ("dblink", "SELECT * FROM dblink('dbname=postgres', 'SELECT 1') AS t(a int)", r"dblink\(\)"),
+    ("dblink_exec", f"SELECT dblink_exec('dbname=postgres', '{DROP}')", r"dblink_exec\(\)"),
+    (
+        "set_config",
+        "SELECT set_config('default_transaction_read_only', 'off', false)",
+        r"set_config\(\)",
+    ),
+    ("load_extension", "SELECT load_extension('{dir}/x')", r"load_extension\(\)"),
+    ("comment-hides-semicolon", f"SELECT 1 /* ; */; {DROP}", r"found 2 statements"),
+    ("line-comment", f"SELECT 1 -- ;\n; {DROP}", r"found 2 statements"),
+    ("string-semicolon", f"SELECT ';' AS a; {DROP} -- ;", r"found 2 statements"),
+    ("quoted-quote", f"SELECT 'it''s; fine' AS a; {INSERT}", r"found 2 statements"),
+    ("backslash-string", f"SELECT '\\'; {DROP}; --'", r"found 3 statements"),
+    ("dollar-quote", f"SELECT $$;$$ AS a; {DROP}", r"statements|could not be parsed"),
+    (
+        "writable-cte-delete",
+        "WITH d AS (DELETE FROM articles RETURNING *) SELECT * FROM d",
+        r"found DELETE inside",
+    ),
+    (
+        "writable-cte-update",
+        "WITH u AS (UPDATE articles SET title = 'x' RETURNING id) SELECT * FROM u",
+        r"found UPDATE inside",
+    ),
+    ("cte-then-insert", f"WITH s AS (SELECT 1) {INSERT}", r"found INSERT|found WITH"),
+    ("explain-analyze-delete", "EXPLAIN ANALYZE DELETE FROM articles", r"found DELETE"),
+    ("pragma-write", "PRAGMA user_version = 7", r"found PRAGMA"),
+    ("pragma-journal", "PRAGMA journal_mode = DELETE", r"found PRAGMA"),
+    ("begin", "BEGIN", r"found BEGIN"),
+    ("drop", DROP, r"found DROP"),
+    ("update", "UPDATE articles SET title = 'x'", r"found UPDATE"),
+    ("delete", "DELETE FROM articles", r"found DELETE"),
+    ("empty", "  -- nothing", r"holds no statement"),
+]
+
+
+@pytest.mark.parametrize(
+    ("statement", "says"), [a[1:] for a in ATTACKS], ids=[a[0] for a in ATTACKS]
+)
+def test_sql_refuses_every_attack_and_changes_nothing(
+    target: Target, statement: str, says: str
+) -> None:
+    before = target.snapshot()
+    code, output = target.sql(statement.replace("{dir}", str(target.watched)))
+    assert code == 1
+    [line] = output.strip().splitlines()
+    assert line.startswith("Error: refused: `aiwatch sql` is read-only and runs one SELECT")
+    assert re.search(says, line), line
+    assert target.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        f"COMMIT; {DROP}",
+        f"SELECT 1 AS x; COMMIT; {INSERT}",
+        INSERT,
+        "CREATE TEMP TABLE stolen AS SELECT * FROM articles",
+        "VACUUM INTO '{dir}/vacuumed.db'",
+        "ATTACH DATABASE '{dir}/attached.db' AS x",
+        "PRAGMA user_version = 7",
+        "PRAGMA query_only = 0",
+        "SELECT load_extension('{dir}/x')",
+    ],
+)
+def test_sql_connection_refuses_writes_without_the_parser(target: Target, statement: str) -> None:
+    """The second gate alone: the statement goes straight to the read-only connection."""
+    if target.dialect == "postgresql" and statement.startswith(
+        ("VACUUM", "ATTACH", "PRAGMA", "SELECT load_")
+    ):
+        pytest.skip("SQLite's statements")
+    before = target.snapshot()
+    session = open_read_only(target.url, timeout=TIMEOUT_S, allow_superuser=True)
+    try:
+        with pytest.raises(StoreError, match="read-only"):
+            session.run(statement.replace("{dir}", str(target.watched)), None)
+    finally:
+        session.close()
+    assert target.snapshot() == before
+
+
+def test_sql_still_answers_queries(target: Target) -> None:
+    for statement in [
+        "SELECT title FROM v_articles",
+        "WITH t AS (SELECT title FROM v_articles) SELECT * FROM t",
+        "SELECT 'a;b' AS x -- ; DROP TABLE articles",
+    ]:
+        code, output = target.sql(statement, "--json")
+        assert code == 0, output
+    code, output = target.sql("EXPLAIN SELECT * FROM v_articles")
+    assert code == 0 and output.strip(), output
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) FROM c",
+        "SELECT pg_sleep(30)",
+    ],
+    ids=["runaway-recursive-cte", "pg_sleep"],
+)
+def test_sql_stops_at_the_time_limit(target: Target, statement: str) -> None:
+    if "pg_sleep" in statement and target.dialect == "sqlite":
+        pytest.skip("pg_sleep is PostgreSQL's")
+    started = time.monotonic()
+    code, output = target.sql(statement)
+    elapsed = time.monotonic() - started
+    assert code == 1
+    assert "stopped after the time limit of 1 s ([sql] timeout)" in output
+    assert elapsed < TIMEOUT_S + 1, elapsed
+
+
+def test_sql_refuses_a_superuser_unless_allowed(target: Target) -> None:
+    if target.dialect == "sqlite":
+        pytest.skip("PostgreSQL roles")
+    args = ["--config", str(target.config), "sql", "SELECT 1 AS one", "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert "the PostgreSQL role 'postgres' is a superuser" in line
+    assert "aiwatch db create-reader" in line and "--allow-superuser" in line
+    allowed = CliRunner().invoke(cli, [*args, "--allow-superuser"])
+    assert allowed.exit_code == 0 and '"one": 1' in allowed.output
+
+
+def test_sql_timeout_setting_is_a_duration(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    _seed(create_engine(url))
+    config = _config(tmp_path, url)
+    config.write_text(config.read_text().replace(f'"{TIMEOUT_S}s"', '"soon"'))
+    result = Cli(config)("sql", "SELECT 1")
+    assert result.code == 1
+    assert "not a duration: 'soon'" in result.err and "Traceback" not in result.err
