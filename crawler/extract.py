@@ -30,7 +30,7 @@ from trafilatura.utils import load_html
 from crawler.dates import parse_datetime, published_at
 from crawler.lang import detect
 from crawler.markup import Markup
-from crawler.publishers import Publisher, publisher_for
+from crawler.publishers import Publisher, bundled, publisher_for
 from crawler.titles import page_title
 
 JST = timezone(timedelta(hours=9), "JST")
@@ -58,8 +58,13 @@ def local_zone(lang: str | None) -> timezone:
     return JST if lang == "ja" else CST
 
 
-def extract(page: str, url: str, lang_hint: str | None = None) -> Extracted | None:
-    """The article in `page`, or None when it has no main text (an index page, an error)."""
+def extract(
+    page: str, url: str, lang_hint: str | None = None, publisher_hint: str | None = None
+) -> Extracted | None:
+    """The article in `page`, or None when it has no main text (an index page, an error).
+
+    The publisher is the one of the URL's domain, else of the page's canonical link or
+    og:url, else `publisher_hint` (the source's)."""
     page = _RUBY.sub("", page)
     tree = load_html(page)
     if tree is None:
@@ -69,6 +74,7 @@ def extract(page: str, url: str, lang_hint: str | None = None) -> Extracted | No
         publisher_for(url)
         or publisher_for(markup.link("canonical"))
         or publisher_for(markup.meta.get("og:url"))
+        or bundled().get(publisher_hint or "")
     )
     paragraphs = publisher.values("paragraphs", markup) if publisher else []
     body = "\n".join(paragraphs)

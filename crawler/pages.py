@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from crawler.encoding import decode
+from crawler.encoding import clean_characters, decode
 from crawler.extract import Extracted, extract
 from crawler.urls import canonicalize
 from crawler.workers import WorkerError, WorkerPool
@@ -43,10 +43,13 @@ def canonical_link(page: str, base: str) -> str | None:
     return None
 
 
-def read_page(body: bytes, content_type: str, url: str, lang_hint: str | None) -> PageText | None:
-    """The article in an HTML page, or None when the page has no article text."""
-    text, _encoding = decode(body, content_type)
-    article = extract(text, url, lang_hint)
+def read_page(
+    body: bytes, content_type: str, url: str, lang_hint: str | None, publisher: str | None = None
+) -> PageText | None:
+    """The article in an HTML page, or None when the page has no article text. `publisher`
+    is the source's publisher record, for pages whose domain names none."""
+    text = clean_characters(decode(body, content_type)[0])
+    article = extract(text, url, lang_hint, publisher)
     if article is None:
         return None
     return PageText(article, canonical_link(text, url))
@@ -60,15 +63,20 @@ class PageReader:
         self._pool = WorkerPool(read_page, workers, "aiwatch-extract") if workers > 0 else None
 
     async def read(
-        self, body: bytes, content_type: str, url: str, lang_hint: str | None
+        self,
+        body: bytes,
+        content_type: str,
+        url: str,
+        lang_hint: str | None,
+        publisher: str | None = None,
     ) -> PageText | None:
         """The page's article; WorkerError if extraction failed or its worker died."""
         if self._pool is None:
             try:
-                return read_page(body, content_type, url, lang_hint)
+                return read_page(body, content_type, url, lang_hint, publisher)
             except Exception as exc:  # reported like a worker's failure
                 raise WorkerError(f"{type(exc).__name__}: {exc}") from exc
-        page: PageText | None = await self._pool.run(body, content_type, url, lang_hint)
+        page: PageText | None = await self._pool.run(body, content_type, url, lang_hint, publisher)
         return page
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ import tomli_w
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crawler import publishers
 from store.models import Source
 
 KINDS = ("news", "regulator")
@@ -47,6 +48,7 @@ class SourceRecord:
     every: str = "30m"
     verified: bool = True  # False: the address could not be checked when it was added
     note: str = ""
+    publisher: str | None = None  # its record in seeds/publishers/ (crawler.publishers)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -57,6 +59,10 @@ class SourceRecord:
             raise SourceError(f"source {self.name!r} needs a feed, a sitemap or a listing")
         if not _INTERVAL.match(self.every):
             raise SourceError(f"source {self.name!r}: every={self.every!r} is not like 30m")
+        if self.publisher is not None and self.publisher not in publishers.bundled():
+            raise SourceError(
+                f"source {self.name!r}: no publisher record {self.publisher!r} in seeds/publishers/"
+            )
         self.listings = [
             item if isinstance(item, Listing) else Listing(**item) for item in self.listings
         ]

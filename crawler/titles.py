@@ -14,6 +14,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from lxml import etree
+
 from crawler.markup import Markup, clean_text
 
 SEPARATOR = re.compile(r"\s*--+\s*|\s*[｜：|_]\s*|\s+[-–—:]\s+")
@@ -78,6 +80,21 @@ def page_title(markup: Markup, names: Iterable[str] = (), preferred: str | None 
     h1s = [h for h in markup.h1s if _key(h) in head] if head else markup.h1s[:1]
     chosen = preferred or headline or og or markup.title or (h1s[0] if h1s else "")
     return strip_site_name(chosen, {*names, *markup.site_names}, [*h1s, headline, og])
+
+
+def feed_title(body: bytes) -> str:
+    """The title of an RSS or Atom feed (its channel's, not an item's), or ""."""
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError:
+        return ""
+    if root is None:
+        return ""
+    titles = root.xpath(
+        "/*/*[local-name()='title'] | /*/*[local-name()='channel']/*[local-name()='title']"
+    )
+    return clean_text(titles[0].text or "") if titles else ""
 
 
 class SiteNames:

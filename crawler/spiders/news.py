@@ -22,6 +22,7 @@ from crawler.middlewares import ConditionalGetMiddleware
 from crawler.pages import PageReader
 from crawler.sources import SourceRecord
 from crawler.storage import sessions_for
+from crawler.titles import SiteNames, feed_title
 from crawler.urls import canonicalize
 from crawler.workers import WorkerError, WorkerPool
 from store.articles import ArticleRecord, known_urls
@@ -49,6 +50,7 @@ class NewsSpider(Spider):
         self.reader = reader
         self.writer = writer
         self.pages = 0
+        self.site_names = SiteNames()  # learnt from the feed's and the pages' titles
         self.errors = 0
 
     @classmethod
@@ -116,6 +118,7 @@ class NewsSpider(Spider):
         if not links:
             self._error(response.url, "malformed or empty feed: no item links found")
             return
+        self.site_names.add(feed_title(response.body))
         yield from self._articles(response, links)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
@@ -168,7 +171,11 @@ class NewsSpider(Spider):
             return
         try:
             page = await self.reader.read(
-                response.body, content_type.decode("latin-1"), response.url, self.source.lang
+                response.body,
+                content_type.decode("latin-1"),
+                response.url,
+                self.source.lang,
+                self.source.publisher,
             )
         except WorkerError as exc:
             self._error(response.url, f"extraction failed: {exc}")
@@ -177,12 +184,13 @@ class NewsSpider(Spider):
             self._skip(response.url, "no article text found")
             return
         article = page.article
+        self.site_names.observe(article.page_title)
         fetched = canonicalize(response.url)
         canonical = page.canonical or fetched
         yield ArticleRecord(
             url=canonical,
             source=self.source.name,
-            title=article.title,
+            title=self.site_names.strip(article.title),
             body=article.body,
             lang=article.lang,
             author=article.author,
