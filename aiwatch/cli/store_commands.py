@@ -136,12 +136,15 @@ def db_create_reader(app: App, role: str, password_env: str | None, print_only: 
             raise click.ClickException(f"${password_env} is not set")
     else:
         password = secrets.token_urlsafe(24)
-    require_current(app.engine)
-    plan = plan_reader(app.engine, role, password, timeout=app.config.sql_timeout)
-    if print_only:
-        click.echo(";\n".join(plan.statements) + ";")
-        return
-    apply_reader(app.engine, plan)
+    try:
+        require_current(app.engine)
+        plan = plan_reader(app.engine, role, password, timeout=app.config.sql_timeout)
+        if print_only:
+            click.echo(";\n".join(plan.statements) + ";")
+            return
+        apply_reader(app.engine, plan)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
     url = app.engine.url.set(username=role, password=None if password_env else password)
     click.echo(
         f"Role {role!r} can read {len(plan.relations)} views and tables of {plan.database} and "
