@@ -8,6 +8,7 @@ server too.
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from store.sqlcheck import QueryRefused, check_read_only
 
 __all__ = ["QueryRefused", "QueryResult", "ReadOnlyViolation", "run_read_only"]
 
+log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 30.0
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -46,6 +48,7 @@ def run_read_only(
     session = open_read_only(url, timeout=timeout, allow_superuser=allow_superuser)
     try:
         with _cancel_on_stop(session) as stopped:
+            log.debug("query running", extra={"timeout_s": timeout})
             result = session.run(sql, limit)
         if stopped:
             raise QueryCancelled(CANCELLED)

@@ -4,10 +4,15 @@ finds the store, and the file system, unchanged. Queries stop at `[sql] timeout`
 
 from __future__ import annotations
 
+import os
 import re
+import selectors
+import signal
+import subprocess
+import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -282,3 +287,79 @@ def test_sql_timeout_setting_is_a_duration(tmp_path: Path) -> None:
     result = Cli(config)("sql", "SELECT 1")
     assert result.code == 1
     assert "not a duration: 'soon'" in result.err and "Traceback" not in result.err
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float) -> float:
+    """Seconds until `condition` held (polling the other process's real state); fails
+    after `timeout`."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < timeout, "timed out"
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def _wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float) -> None:
+    assert proc.stderr is not None
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stderr, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    seen: list[str] = []
+    while time.monotonic() < deadline and selector.select(deadline - time.monotonic()):
+        line = proc.stderr.readline()
+        seen.append(line)
+        if needle in line or not line:
+            break
+    assert seen and needle in seen[-1], "".join(seen)
+
+
+@pytest.mark.parametrize(
+    "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["ctrl-c", "sigterm", "kill-9"]
+)
+def test_sql_stopped_client_stops_the_query_on_the_server(
+    target: Target, signum: signal.Signals, tmp_path: Path
+) -> None:
+    """The limit is a minute here: what ends the query is the client stopping."""
+    tag = f"t13_{uuid.uuid4().hex[:8]}"
+    config = _config(tmp_path, target.url).read_text().replace(f'"{TIMEOUT_S}s"', '"60s"')
+    (tmp_path / "aiwatch.toml").write_text(config)
+    if target.dialect == "sqlite":
+        statement = f"WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) AS {tag} FROM c"
+        superuser = []
+    else:
+        statement, superuser = f"SELECT pg_sleep(60) AS {tag}", ["--allow-superuser"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aiwatch", "--debug", "sql", statement, *superuser],
+        env={**os.environ, "AIWATCH_CONFIG": str(tmp_path / "aiwatch.toml")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for_line(proc, "query running", timeout=60)
+        if target.dialect == "postgresql":
+            _wait_until(lambda: _backends(target, tag) == 1, timeout=10)
+        proc.send_signal(signum)
+        proc.wait(timeout=10)
+        if target.dialect == "postgresql":
+            # a killed client is noticed within client_connection_check_interval (1 s)
+            assert _wait_until(lambda: _backends(target, tag) == 0, timeout=5) < 5
+    finally:
+        proc.kill()
+        _, err = proc.communicate()
+    if signum == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+    else:
+        assert proc.returncode == 1, err
+        assert err.strip().splitlines()[-1] == "Error: the query was cancelled: aiwatch was stopped"
+
+
+def _backends(target: Target, tag: str) -> int:
+    with target.engine.connect() as conn:
+        return conn.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                " AND state = 'active' AND query LIKE :q"
+            ),
+            {"q": f"%{tag}%"},
+        ).scalar_one()
