@@ -1,17 +1,26 @@
-"""`aiwatch sources check`: does each entry point answer, and does it hold links?"""
+"""`aiwatch sources check`: does each entry point answer, how many links does it hold, and
+do the publisher's rules still read its first article?"""
 
 from __future__ import annotations
 
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from parsel import Selector
+from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
+from trafilatura.utils import load_html
 
 from crawler.encoding import decode
+from crawler.markup import Markup
+from crawler.pages import read_page
+from crawler.publishers import bundled
 from crawler.sources import SourceRecord
 from crawler.spiders.news import feed_links
+
+MAX_BYTES = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,13 @@ class EntryCheck:
     url: str
     ok: bool
     detail: str
+    items: int = 0  # feed items, sitemap entries or links on the listing page
+    first_article: str | None = None
+    rules: str = ""  # what the publisher's rules found on the first article
+
+
+class FetchError(Exception):
+    """The address did not answer with content; the message says why, in one line."""
 
 
 def check_source(source: SourceRecord, user_agent: str, timeout: float) -> list[EntryCheck]:
@@ -28,40 +44,89 @@ def check_source(source: SourceRecord, user_agent: str, timeout: float) -> list[
     entries += [("sitemap", url, None) for url in source.sitemaps]
     entries += [("listing", item.url, item.link_selector) for item in source.listings]
     return [
-        _check(source.name, kind, url, selector, user_agent, timeout)
-        for kind, url, selector in entries
+        _check(source, kind, url, selector, user_agent, timeout) for kind, url, selector in entries
     ]
 
 
-def _check(
-    name: str, kind: str, url: str, selector: str | None, user_agent: str, timeout: float
-) -> EntryCheck:
+def _fetch(url: str, user_agent: str, timeout: float) -> tuple[bytes, str | None]:
     request = urllib.request.Request(url, headers={"User-Agent": user_agent})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read(5_000_000)
-            content_type = response.headers.get("Content-Type")
+            return response.read(MAX_BYTES), response.headers.get("Content-Type")
     except urllib.error.HTTPError as exc:
-        return EntryCheck(name, kind, url, False, f"HTTP {exc.code} {exc.reason}")
+        raise FetchError(f"HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
-        return EntryCheck(name, kind, url, False, f"unreachable: {exc.reason}")
+        raise FetchError(f"unreachable: {exc.reason}") from None
     except TimeoutError:
-        return EntryCheck(name, kind, url, False, f"timed out after {timeout:.0f}s")
+        raise FetchError(f"timed out after {timeout:.0f}s") from None
     except (OSError, ValueError) as exc:
-        return EntryCheck(name, kind, url, False, f"failed: {exc}")
-    if kind == "feed":
-        count = len(feed_links(body))
-        noun = "feed items"
-    elif kind == "sitemap":
-        try:
-            count = sum(1 for _ in Sitemap(body))
-        except Exception as exc:  # lxml raises several types for broken XML
-            return EntryCheck(name, kind, url, False, f"not a sitemap: {exc}")
-        noun = "sitemap entries"
-    else:
-        text, _ = decode(body, content_type)
-        count = len(Selector(text=text).css(selector or "a").css("::attr(href)").getall())
-        noun = "links matching the selector"
-    if count == 0:
+        raise FetchError(f"failed: {exc}") from None
+
+
+def _sitemap(body: bytes) -> Sitemap:
+    if body[:2] == b"\x1f\x8b":
+        body = gunzip(body, max_size=MAX_BYTES)
+    return Sitemap(body)
+
+
+def _check(
+    source: SourceRecord,
+    kind: str,
+    url: str,
+    selector: str | None,
+    user_agent: str,
+    timeout: float,
+) -> EntryCheck:
+    name = source.name
+    try:
+        body, content_type = _fetch(url, user_agent, timeout)
+        if kind == "feed":
+            links, noun = feed_links(body), "feed items"
+        elif kind == "sitemap":
+            try:
+                sitemap = _sitemap(body)
+                links = [entry["loc"] for entry in sitemap if entry.get("loc")]
+            except Exception as exc:  # lxml raises several types for broken XML
+                return EntryCheck(name, kind, url, False, f"not a sitemap: {exc}")
+            noun = "sitemap entries"
+            if sitemap.type == "sitemapindex" and links:
+                child = urljoin(url, links[0])
+                links[:1] = [e["loc"] for e in _sitemap(_fetch(child, user_agent, timeout)[0])]
+        else:
+            text, _ = decode(body, content_type)
+            links = Selector(text=text).css(selector or "a").css("::attr(href)").getall()
+            noun = "links matching the selector"
+    except FetchError as exc:
+        return EntryCheck(name, kind, url, False, str(exc))
+    except Exception as exc:  # a child sitemap that is not one
+        return EntryCheck(name, kind, url, False, f"not a sitemap: {exc}")
+    if not links:
         return EntryCheck(name, kind, url, False, f"answered, but no {noun} found")
-    return EntryCheck(name, kind, url, True, f"{count} {noun}")
+    article = urljoin(url, links[0].strip())
+    ok, rules = _first_article(source, article, user_agent, timeout)
+    return EntryCheck(name, kind, url, ok, f"{len(links)} {noun}", len(links), article, rules)
+
+
+def _first_article(
+    source: SourceRecord, url: str, user_agent: str, timeout: float
+) -> tuple[bool, str]:
+    """(usable, what was found): the article read as the crawler reads it, and each of
+    its publisher's rules tried on it."""
+    try:
+        body, content_type = _fetch(url, user_agent, timeout)
+    except FetchError as exc:
+        return False, f"first article: {exc}"
+    page = read_page(body, content_type or "text/html", url, source.lang, source.publisher)
+    if page is None:
+        return False, "first article: no article text found"
+    publisher = bundled().get(page.article.publisher or "")
+    if publisher is None:
+        return True, "no publisher record: generic extraction"
+    if not publisher.rules:
+        return True, f"{publisher.key}: no rules, generic extraction"
+    tree = load_html(decode(body, content_type)[0])
+    markup = Markup(tree) if tree is not None else None
+    missing = [n for n, rule in publisher.rules.items() if not markup or not rule.values(markup)]
+    if missing:
+        return False, f"{publisher.key} rules found nothing for {', '.join(missing)}"
+    return True, f"{publisher.key} rules matched ({', '.join(publisher.rules)})"

@@ -119,22 +119,32 @@ def sources_remove(app: App, name: str) -> None:
 def sources_check(
     app: App, names: tuple[str, ...], timeout: float, as_json: bool, as_csv: bool
 ) -> None:
-    """Fetch each entry point once and say whether it works, or why not. Exit status 1
+    """Fetch each entry point once and say whether it answered, how many items it holds,
+    and whether the source's publisher rules read its first article, or why not. A source
+    whose every entry point passed is marked verified in the sources file. Exit status 1
     when any fails.
 
     \b
     Example:
       aiwatch sources check cac-policy qbitai
     """
-    records = [r for r in _load(app) if not names or r.name in names]
-    unknown = set(names) - {r.name for r in records}
+    records = _load(app)
+    checked = [r for r in records if not names or r.name in names]
+    unknown = set(names) - {r.name for r in checked}
     if unknown:
         raise click.ClickException(f"unknown source(s): {', '.join(sorted(unknown))}")
     agent = app.config.values["crawler"]["user_agent"]
-    results = [c for r in records for c in check_source(r, agent, timeout)]
-    columns = ["source", "kind", "url", "ok", "detail"]
-    emit(columns, [tuple(asdict(c).values()) for c in results], as_json=as_json, as_csv=as_csv)
-    if any(not c.ok for c in results):
+    results = {r.name: check_source(r, agent, timeout) for r in checked}
+    rows = [tuple(asdict(c).values()) for found in results.values() for c in found]
+    columns = ["source", "kind", "url", "ok", "detail", "items", "first_article", "rules"]
+    emit(columns, rows, as_json=as_json, as_csv=as_csv)
+    passed = [r for r in checked if not r.verified and all(c.ok for c in results[r.name])]
+    if passed:
+        for record in passed:
+            record.verified = True
+        save_sources(app.config.sources_file, records)
+        click.echo(f"Marked verified: {', '.join(r.name for r in passed)}", err=True)
+    if any(not c.ok for found in results.values() for c in found):
         raise SystemExit(1)
 
 

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import Cli, NewsSite
+from tests.crawler.stored_pages import publish, serve, stored_pages
 
 
 def test_sources_add_list_remove(cli: Cli) -> None:
@@ -64,3 +65,38 @@ def test_sources_check_says_why_a_source_fails(tmp_path: Path, news_site: NewsSi
     assert rows[("missing", "feed")]["detail"].startswith("HTTP 404")
     assert rows[("down", "feed")]["detail"].startswith("unreachable")
     assert cli("sources", "check", "good").code == 0
+
+
+def test_sources_check_tries_publisher_rules_on_first_article(
+    tmp_path: Path, news_site: NewsSite
+) -> None:
+    site = tmp_path / "site"
+    with serve(site) as base:
+        served = publish(site, base, stored_pages())
+        people = next(url for url, page in served.items() if page.name == "People")
+        (site / "people.rss").write_text(
+            f'<rss version="2.0"><channel><title>人民网</title><item><link>{people}</link></item>'
+            "</channel></rss>"
+        )
+        (tmp_path / "sources.toml").write_text(
+            f'[[source]]\nname = "stored"\nsitemaps = ["{base}/sitemap.xml"]\nverified = false\n'
+            f'[[source]]\nname = "people"\npublisher = "people"\nfeeds = ["{base}/people.rss"]\n'
+            "verified = false\n"
+            f'[[source]]\nname = "changed"\npublisher = "people"\nfeeds = ["{news_site.base}/feed.rss"]\n'
+            "verified = false\n"
+        )
+        cli = Cli(tmp_path / "aiwatch.toml")
+        assert cli("init").code == 0
+        result = cli("sources", "check", "--json")
+    assert result.code == 1
+    rows = {r["source"]: r for r in json.loads(result.out)}
+    assert rows["stored"]["ok"] and rows["stored"]["items"] == len(served)
+    assert rows["stored"]["first_article"] == f"{base}/AsahiShimbun.html"
+    assert rows["stored"]["rules"] == "asahi-shimbun rules matched (paragraphs, authors)"
+    assert rows["people"]["ok"] and rows["people"]["items"] == 1
+    assert rows["people"]["rules"] == "people rules matched (paragraphs, date, authors)"
+    assert not rows["changed"]["ok"] and rows["changed"]["items"] == 3
+    assert rows["changed"]["rules"] == "people rules found nothing for paragraphs, date, authors"
+    assert "Marked verified: stored, people" in result.err
+    listed = {s["name"]: s["verified"] for s in json.loads(cli("sources", "list", "--json").out)}
+    assert listed == {"stored": True, "people": True, "changed": False}

@@ -5,10 +5,15 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -72,3 +77,46 @@ def paragraph_scores(page: StoredPage, body: str) -> tuple[float, float]:
     total = sum(len(line) for line in lines)
     precise = sum(len(line) for line in lines if line in article)
     return recall, precise / total if total else 0.0
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """The files of `directory` over HTTP on 127.0.0.1, from a subprocess; yields the base
+    URL."""
+    directory.mkdir(parents=True, exist_ok=True)
+    server = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"],
+        cwd=directory,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert server.stdout is not None
+    announced = re.search(r"port (\d+)", server.stdout.readline())  # "Serving HTTP on ..."
+    try:
+        assert announced, "the HTTP server did not start"
+        yield f"http://127.0.0.1:{announced.group(1)}"
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def publish(directory: Path, base: str, pages: tuple[StoredPage, ...]) -> dict[str, StoredPage]:
+    """Each page as `<name>.html`, listed in `sitemap.xml` and `feed.rss`; the pages by
+    the URL they are served at."""
+    served = {f"{base}/{page.name}.html": page for page in pages}
+    for url, page in served.items():
+        (directory / url.rsplit("/", 1)[1]).write_bytes(page.html)
+    locations = "".join(f"<url><loc>{escape(url)}</loc></url>" for url in served)
+    (directory / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locations}</urlset>',
+        encoding="utf-8",
+    )
+    items = "".join(f"<item><title>t</title><link>{escape(url)}</link></item>" for url in served)
+    (directory / "feed.rss").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Stored pages</title>{items}'
+        "</channel></rss>",
+        encoding="utf-8",
+    )
+    return served

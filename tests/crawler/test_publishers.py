@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from crawler.pages import read_page
 from crawler.publishers import PublisherError, bundled, load_publishers, publisher_for
-from tests.crawler.stored_pages import StoredPage, paragraph_scores, squash, stored_pages
+from crawler.sources import SourceError, load_sources
+from store.db import make_engine, session_factory
+from store.models import Article, ArticleUrl
+from tests.conftest import Cli
+from tests.crawler.stored_pages import (
+    StoredPage,
+    paragraph_scores,
+    publish,
+    serve,
+    squash,
+    stored_pages,
+)
 
 PAGES = stored_pages()
 
@@ -89,3 +104,50 @@ def test_bad_publisher_record_is_a_clear_error(tmp_path: Path, record: str, mess
     with pytest.raises(PublisherError, match=message) as error:
         load_publishers(tmp_path)
     assert "bad.toml" in str(error.value)
+
+
+def test_crawl_reads_stored_pages_behind_a_sitemap(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    with serve(site) as base:
+        served = publish(site, base, PAGES)
+        (tmp_path / "sources.toml").write_text(
+            f'[[source]]\nname = "stored"\nsitemaps = ["{base}/sitemap.xml"]\n'
+        )
+        (tmp_path / "aiwatch.toml").write_text(
+            "[crawler]\ndownload_delay = 0\nautothrottle = false\nextract_workers = 1\n"
+        )
+        cli = Cli(tmp_path / "aiwatch.toml")
+        assert cli("init").code == 0
+        result = cli("crawl", "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)[0]["new"] == len(PAGES)
+    sessions = session_factory(make_engine(f"sqlite:///{tmp_path / 'aiwatch.db'}"))
+    with sessions() as s:
+        stored = dict(s.execute(select(ArticleUrl.url, Article).join(Article)).all())
+    assert set(served) <= set(stored)
+    for url, page in served.items():
+        article = stored[url]
+        assert squash(article.title) == squash(page.title), page.name
+        recall, precision = paragraph_scores(page, article.body)
+        assert recall == 1.0 and precision >= 0.95, page.name
+        expected = page.published_at.astimezone(UTC).replace(tzinfo=None, second=0)
+        assert article.published_at.replace(tzinfo=None, second=0) == expected, page.name
+        offset = page.published_at.utcoffset()
+        assert offset is not None
+        assert article.published_offset_minutes == offset.total_seconds() // 60, page.name
+
+
+def test_bundled_sources_link_to_their_publisher_records() -> None:
+    sources = load_sources(Path(str(files("seeds").joinpath("sources.toml"))))
+    assert sources and all(s.publisher and not s.verified for s in sources)
+    for source in sources:
+        publisher = bundled()[source.publisher]  # type: ignore[index]
+        assert set(source.feeds) <= set(publisher.feeds), source.name
+        assert set(source.sitemaps) <= set(publisher.sitemaps), source.name
+
+
+def test_source_naming_an_unknown_publisher_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text('[[source]]\nname = "x"\npublisher = "nope"\nfeeds = ["http://127.0.0.1:9/"]\n')
+    with pytest.raises(SourceError, match="no publisher record 'nope'"):
+        load_sources(path)
