@@ -137,6 +137,7 @@ ATTACKS = [
     ("copy-to-file", "COPY (SELECT 1) TO '{dir}/copied'", r"found COPY"),
     ("copy-table", "COPY articles TO '{dir}/copied'", r"found COPY"),
     ("vacuum-into", "VACUUM INTO '{dir}/vacuumed.db'", r"found VACUUM"),
+    ("vacuum", "VACUUM", r"found VACUUM"),
     ("attach", "ATTACH DATABASE '{dir}/attached.db' AS x", r"found ATTACH|could not be parsed"),
     ("set-role", "SET ROLE postgres", r"found SET"),
     ("set-read-write", "SET default_transaction_read_only = off", r"found SET"),
@@ -213,8 +214,10 @@ def test_sql_refuses_every_attack_and_changes_nothing(
         INSERT,
         "CREATE TEMP TABLE stolen AS SELECT * FROM articles",
         "VACUUM INTO '{dir}/vacuumed.db'",
+        "VACUUM",
         "ATTACH DATABASE '{dir}/attached.db' AS x",
         "PRAGMA user_version = 7",
+        "PRAGMA wal_checkpoint(TRUNCATE)",
         "PRAGMA query_only = 0",
         "SELECT load_extension('{dir}/x')",
     ],
@@ -363,3 +366,13 @@ def _backends(target: Target, tag: str) -> int:
             ),
             {"q": f"%{tag}%"},
         ).scalar_one()
+
+
+def test_config_show_masks_the_sql_url_password(tmp_path: Path) -> None:
+    config = _config(tmp_path, f"sqlite:///{tmp_path / 'store.db'}")
+    config.write_text(
+        config.read_text() + 'url = "postgresql://reader:s3cret-pw@127.0.0.1:5432/aiwatch"\n'
+    )
+    result = CliRunner().invoke(cli, ["--config", str(config), "config", "show", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "s3cret-pw" not in result.output and "reader:***@127.0.0.1" in result.output
