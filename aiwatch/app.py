@@ -54,6 +54,14 @@ class App:
             self._checked = True
         return session_factory(self.engine)
 
+    @cached_property
+    def reader(self) -> sessionmaker[Session]:
+        """Read-only sessions, for commands that only read: they work on a store the user
+        can only read, and never write or migrate it (an out-of-date schema is an error)."""
+        engine = make_engine(self.config.database_url, read_only=True)
+        require_current(engine)
+        return session_factory(engine)
+
 
 pass_app = click.make_pass_decorator(App)
 """Gives a command the App built by the `aiwatch` group."""

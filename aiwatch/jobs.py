@@ -19,7 +19,7 @@ from aiwatch.app import App
 from aiwatch.settings import nlp_settings
 from alerts.dispatch import DispatchSettings, channel_factory, dispatch_due
 from alerts.subscriptions import load_subscriptions, sync_subscriptions
-from crawler.run import Progress, crawl
+from crawler.run import Progress, all_failed, crawl
 from crawler.sources import load_sources, sync_sources
 from nlp.process import process_pending
 from nlp.topics import recompute_topics
@@ -38,7 +38,10 @@ def app_for(config_path: str) -> App:
 
 @contextmanager
 def recorded(app: App, job: str) -> Iterator[dict[str, Any]]:
-    """Record the run in job_runs; an exception is logged with the job and re-raised."""
+    """Record the run in job_runs; an exception is logged with the job and re-raised.
+
+    A job that fails without raising sets `result["error"]` (one line), and
+    `result["status"] = "partial"` when it still did part of its work."""
     with app.sessions.begin() as session:
         run = JobRun(job=job)
         session.add(run)
@@ -55,10 +58,13 @@ def recorded(app: App, job: str) -> Iterator[dict[str, Any]]:
         raise
     finally:
         result["seconds"] = round(time.perf_counter() - started, 2)
+        if error is None and result.get("error"):
+            status, error = result.get("status", "failed"), result["error"]
+        stored = {k: v for k, v in result.items() if k not in ("status", "error")}
         with app.sessions.begin() as session:
             row = session.get(JobRun, run_id)
             assert row is not None
-            row.finished_at, row.status, row.result, row.error = utcnow(), status, result, error
+            row.finished_at, row.status, row.result, row.error = utcnow(), status, stored, error
 
 
 def sync_config(app: App) -> None:
@@ -90,6 +96,14 @@ def crawl_sources(
             new=sum(s.new for s in summaries),
             errors=sum(s.errors for s in summaries),
         )
+        failed = [s for s in summaries if s.status == "failed"]
+        if failed:
+            result["failed_sources"] = [s.source for s in failed]
+            result["error"] = all_failed(summaries) or (
+                f"{len(failed)} of {len(summaries)} source(s) failed; "
+                f"{failed[0].source}: {failed[0].reason}"
+            )
+            result["status"] = "failed" if len(failed) == len(summaries) else "partial"
         return result
 
 

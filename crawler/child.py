@@ -29,6 +29,12 @@ from crawler.spiders.news import NewsSpider
 from crawler.workers import WorkerPool
 
 REPORT_EVERY = 0.2  # seconds
+# Scrapy components that log an ERROR for a failure the spider reports too, with its
+# source and reason (crawler.outcome): an unreachable site would otherwise log four lines.
+REPORTED_BY_THE_SPIDER = (
+    "scrapy.downloadermiddlewares.retry",
+    "scrapy.downloadermiddlewares.robotstxt",
+)
 
 
 def run(
@@ -50,6 +56,8 @@ def run(
         crawler.signals.connect(reporter.send, signal=signals.spider_closed, weak=False)
         process.crawl(crawler, source=source, reader=reader, writer=writer)
     setup_logging()  # after Scrapy's own set-up, which replaces handlers and levels
+    for name in REPORTED_BY_THE_SPIDER:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         process.start()
     finally:

@@ -2,8 +2,15 @@
 
 Valid UTF-8 is trusted first: CJK text in a legacy encoding almost never validates as
 UTF-8, while a UTF-8 page often declares Shift_JIS or GB2312 by mistake. Then the declared
-encoding, if it decodes without errors; then detection among the encodings used in Japan,
-mainland China and Taiwan.
+encoding, if it decodes without errors and the text does not look misread: a single-byte
+code page (ISO-8859-1, windows-1252) decodes any bytes, so a GB18030 page declared as
+ISO-8859-1 "decodes" into Latin-1 letters (百度 as °Ù¶È). Then detection among the
+encodings used in Japan, mainland China and Taiwan, which must decode without errors to
+overrule a declaration.
+
+Characters no text should contain (NUL and other control characters, lone surrogates,
+noncharacters such as U+FFFF), raw or as character references, are replaced with U+FFFD:
+one of them must not cost the page (`clean_characters`).
 """
 
 from __future__ import annotations
@@ -28,6 +35,19 @@ _SUPERSET = {
 }
 CANDIDATES = ("cp932", "euc_jis_2004", "gb18030", "big5hkscs", "utf-16")
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# What CJK bytes become through ISO-8859-1 or windows-1252: Latin-1 letters and symbols,
+# C1 controls and the punctuation windows-1252 puts at 0x80-0x9f.
+_SINGLE_BYTE_READING = re.compile(
+    "[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+MISREAD_SHARE = 0.5  # of the non-ASCII characters: past this the declaration is doubted
+# Characters XML and text stores refuse (PostgreSQL refuses NUL), raw or as a character
+# reference: C0 controls but tab, newlines and form feed; DEL; surrogates; noncharacters.
+_BAD_RAW = "\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+_BAD_CHARACTER = re.compile(f"[{_BAD_RAW}]|&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+_BAD_CODE_POINT = re.compile(f"[{_BAD_RAW}]")
 
 
 def normalize_name(name: str) -> str | None:
@@ -62,13 +82,46 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     declared = declared_encoding(body, content_type)
+    as_declared = None
     if declared and declared != "utf-8":
         try:
-            return body.decode(declared), declared
+            as_declared = body.decode(declared)
         except UnicodeDecodeError:
             pass
+        else:
+            if not looks_misread(as_declared):
+                return as_declared, declared
     best = from_bytes(body, cp_isolation=list(CANDIDATES)).best()
     if best is not None and best.encoding:
         name = normalize_name(best.encoding) or best.encoding
-        return body.decode(name, errors="replace"), name
+        if as_declared is None:
+            return body.decode(name, errors="replace"), name
+        try:  # a declaration is overruled only by a reading without errors
+            return body.decode(name), name
+        except UnicodeDecodeError:
+            pass
+    if as_declared is not None:
+        return as_declared, declared or "utf-8"
     return body.decode(declared or "utf-8", errors="replace"), declared or "utf-8"
+
+
+def looks_misread(text: str) -> bool:
+    """Most non-ASCII characters are what CJK bytes become through a single-byte code page."""
+    non_ascii = len(_NON_ASCII.findall(text))
+    return non_ascii > 0 and len(_SINGLE_BYTE_READING.findall(text)) > MISREAD_SHARE * non_ascii
+
+
+def clean_characters(text: str) -> str:
+    """`text` with every character no text may contain, raw or as a numeric character
+    reference, replaced by U+FFFD; everything else as it was."""
+    return _BAD_CHARACTER.sub(_replace_bad, text)
+
+
+def _replace_bad(match: re.Match[str]) -> str:
+    hex_digits, digits = match.group(1), match.group(2)
+    if hex_digits is None and digits is None:
+        return "\ufffd"  # a raw character
+    code = int(hex_digits, 16) if hex_digits is not None else int(digits)
+    if code > 0x10FFFF or (code & 0xFFFE) == 0xFFFE or _BAD_CODE_POINT.match(chr(code)):
+        return "\ufffd"
+    return match.group(0)  # a good reference: the HTML parser reads it

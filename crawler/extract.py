@@ -18,13 +18,14 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.deduplication import LRUCache
 from trafilatura.metadata import (
     examine_meta,
     extract_author,
     extract_meta_json,
     find_date,  # htmldate's, as trafilatura calls it
 )
-from trafilatura.settings import set_date_params
+from trafilatura.settings import LRU_SIZE, set_date_params
 from trafilatura.utils import load_html
 
 from crawler.dates import parse_datetime, published_at
@@ -108,7 +109,7 @@ def _main_text(page: str, url: str) -> str:
         with_metadata=False,  # see _authors
         include_comments=False,
         include_tables=False,
-        deduplicate=True,
+        deduplicate=LRUCache(maxsize=LRU_SIZE),  # per page: no state carried across pages
         favor_precision=True,
         fast=True,  # no second opinion from readability/jusText: twice as fast, same text here
     )

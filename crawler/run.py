@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawler.outcome import FAILED, INTERRUPTED
 from crawler.sources import SourceRecord, sync_sources
 from store.models import CrawlRun, Source
 
@@ -32,7 +33,16 @@ class CrawlSummary:
     new: int
     duplicates: int
     errors: int
-    status: str
+    status: str  # ok | partial | failed | interrupted (crawler.outcome)
+    reason: str | None = None  # one line, when not ok
+
+
+def all_failed(summaries: list[CrawlSummary]) -> str | None:
+    """The one-line error of a crawl in which every source failed, else None."""
+    if not summaries or any(s.status != FAILED for s in summaries):
+        return None
+    first = summaries[0]
+    return f"all {len(summaries)} source(s) failed; {first.source}: {first.reason}"
 
 
 def warnings_to_stderr() -> None:
@@ -91,19 +101,31 @@ def crawl(
 def _summaries(
     sessions: sessionmaker[Session], after_id: int, sources: list[SourceRecord], exitcode: int
 ) -> list[CrawlSummary]:
-    with sessions() as session:
+    died = f"crawl process exited with {exitcode}" if exitcode else "did not run"
+    # Other crawls (other sources) may run at the same time: only this crawl's rows.
+    ours = select(Source.id).where(Source.name.in_([s.name for s in sources]))
+    with sessions.begin() as session:
+        if exitcode:  # what the process did not finish says so in the store, not "running"
+            session.execute(
+                update(CrawlRun)
+                .where(
+                    CrawlRun.id > after_id,
+                    CrawlRun.source_id.in_(ours),
+                    CrawlRun.finished_at.is_(None),
+                )
+                .values(status=INTERRUPTED, error=died)
+            )
         rows = session.execute(
             select(Source.name, CrawlRun)
             .join(CrawlRun, CrawlRun.source_id == Source.id)
-            .where(CrawlRun.id > after_id)
+            .where(CrawlRun.id > after_id, CrawlRun.source_id.in_(ours))
         ).all()
     done = {name: run for name, run in rows}
     summaries = []
     for source in sources:
         run = done.get(source.name)
         if run is None:
-            status = f"crawl process exited with {exitcode}" if exitcode else "did not run"
-            summaries.append(CrawlSummary(source.name, 0, 0, 0, 1, status))
+            summaries.append(CrawlSummary(source.name, 0, 0, 0, 1, FAILED, died))
         else:
             summaries.append(
                 CrawlSummary(
@@ -112,7 +134,8 @@ def _summaries(
                     run.new,
                     run.duplicates,
                     run.errors,
-                    run.status if run.finished_at else "interrupted",
+                    run.status,
+                    run.error,
                 )
             )
     return summaries

@@ -1,11 +1,30 @@
-"""Canonical URLs: the same article reached through different links is one URL."""
+"""Canonical URLs: the same article reached through different links is one URL.
+
+The tracking parameters dropped are data: seeds/tracking_params.txt.
+"""
 
 from __future__ import annotations
 
+import functools
+from importlib.resources import files
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-TRACKING_PREFIXES = ("utm_", "spm", "from_", "share_")
-TRACKING_PARAMS = {"fbclid", "gclid", "yclid", "mc_cid", "mc_eid", "ref", "from", "source"}
+
+@functools.cache
+def tracking_params() -> tuple[frozenset[str], tuple[str, ...]]:
+    """(names, prefixes) from seeds/tracking_params.txt, lowercased."""
+    text = files("seeds").joinpath("tracking_params.txt").read_text(encoding="utf-8")
+    entries = [line.strip().lower() for line in text.splitlines()]
+    entries = [entry for entry in entries if entry and not entry.startswith("#")]
+    names = frozenset(entry for entry in entries if not entry.endswith("*"))
+    prefixes = tuple(entry[:-1] for entry in entries if entry.endswith("*"))
+    return names, prefixes
+
+
+def is_tracking(name: str) -> bool:
+    names, prefixes = tracking_params()
+    key = name.lower()
+    return key in names or key.startswith(prefixes)
 
 
 def canonicalize(url: str) -> str:
@@ -19,8 +38,6 @@ def canonicalize(url: str) -> str:
     ):
         host = f"{host}:{port}"
     query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)
     ]
     return urlunsplit((parts.scheme.lower(), host, parts.path or "/", urlencode(query), ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from store.errors import StoreError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_READONLY_DIRECTORY = 1544  # a WAL store whose -shm cannot be created
 
 
 def redact(url: str) -> str:
@@ -56,10 +58,9 @@ def _sqlite_engine(database: str, *, read_only: bool) -> Engine:
     if read_only:
         if not path.exists():
             raise StoreError(f"no database at {path}: run `aiwatch init` first")
-        target = f"file:{path.resolve()}?mode=ro"
+        resolved = path.resolve()
         engine = create_engine(
-            "sqlite+pysqlite://",
-            creator=lambda: sqlite3.connect(target, uri=True, check_same_thread=False),
+            "sqlite+pysqlite://", creator=lambda: connect_sqlite_read_only(resolved)
         )
     else:
         parent = path.resolve().parent
@@ -70,6 +71,23 @@ def _sqlite_engine(database: str, *, read_only: bool) -> Engine:
     if not read_only:
         event.listen(engine, "connect", _enable_wal)
     return engine
+
+
+def connect_sqlite_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write the store (mode=ro, enforced by SQLite even for
+    root). A store in WAL mode needs its -shm file: when it does not exist and the
+    directory is not writable (a read-only copy), no process can be writing the store, so
+    it is opened as immutable, which needs none."""
+    target = f"file:{quote(str(path))}?mode=ro"
+    conn = sqlite3.connect(target, uri=True, check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode != SQLITE_READONLY_DIRECTORY:
+            raise
+        conn.close()
+        conn = sqlite3.connect(f"{target}&immutable=1", uri=True, check_same_thread=False)
+    return conn
 
 
 def _enable_wal(dbapi_conn: sqlite3.Connection, _record: Any) -> None:

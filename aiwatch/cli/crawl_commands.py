@@ -11,6 +11,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, format_options
 from crawler.check import check_source
+from crawler.run import all_failed
 from crawler.run import crawl as run_crawl
 from crawler.sources import Listing, SourceError, SourceRecord, load_sources, save_sources
 
@@ -153,7 +154,9 @@ def sources_check(
 @format_options
 @pass_app
 def crawl(app: App, names: tuple[str, ...], as_json: bool, as_csv: bool) -> None:
-    """Crawl all sources (or some) now and store new articles.
+    """Crawl all sources (or some) now and store new articles. Each source's status is
+    ok, partial (some pages failed) or failed (no entry point could be read), with the
+    reason; exit status 1 when every source failed.
 
     \b
     Example:
@@ -184,8 +187,12 @@ def crawl(app: App, names: tuple[str, ...], as_json: bool, as_csv: bool) -> None
             on_page,
             app.log_setup,
         )
-    columns = ["source", "pages", "new", "duplicates", "errors", "status"]
-    emit(columns, [tuple(asdict(s).values()) for s in summaries], as_json=as_json, as_csv=as_csv)
+    columns = ["source", "pages", "new", "duplicates", "errors", "status", "reason"]
+    rows = [tuple(asdict(s).values()) for s in summaries]
+    emit(columns, rows, as_json=as_json, as_csv=as_csv)
+    failed = all_failed(summaries)
+    if failed:
+        raise click.ClickException(failed)
 
 
 COMMANDS = [sources, crawl]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, emit_json
@@ -18,8 +19,8 @@ from aiwatch.demo import serve_demo_site
 from aiwatch.jobs import app_for, run_once
 from crawler.sources import SourceRecord, save_sources
 from store.db import make_engine
-from store.models import AlertDelivery, Article, ArticleNlpState, JobRun
 from store.schema import upgrade
+from store.status import backlog_report, job_report, source_report
 
 
 @click.command()
@@ -29,7 +30,8 @@ from store.schema import upgrade
 @click.option("--json", "as_json", is_flag=True, help="With --once: print the cycle as JSON.")
 @pass_app
 def run(app: App, once: bool, as_json: bool) -> None:
-    """Start the scheduler in the foreground (stop with Ctrl-C or SIGTERM), or run one cycle.
+    """Start the scheduler in the foreground (stop with Ctrl-C or SIGTERM), or run one cycle
+    (exit status 1 when every source failed to crawl).
 
     \b
     Example:
@@ -55,69 +57,53 @@ def run(app: App, once: bool, as_json: bool) -> None:
         for step, values in result.items():
             shown = ", ".join(f"{k} {v}" for k, v in values.items())
             click.echo(f"{step}: {shown}")
+    if result["crawl"].get("status") == "failed":  # every source failed
+        raise click.ClickException(result["crawl"]["error"])
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @pass_app
 def status(app: App, as_json: bool) -> None:
-    """Each job's last run (when, how long, result), the backlog of unprocessed articles,
-    and queued and failed alerts.
+    """Each job's last run (when, how long, result) and last error; each source's last
+    crawl (ok, partial or failed, with the reason); the backlog of unprocessed articles;
+    queued and failed alerts. Only reads the store: works on a read-only copy.
 
     \b
     Example:
       aiwatch status --json
     """
-    with app.sessions() as session:
-        latest = select(JobRun.job, func.max(JobRun.id).label("id")).group_by(JobRun.job)
-        runs = [session.get(JobRun, run_id) for _job, run_id in session.execute(latest)]
-        backlog = session.scalar(
-            select(func.count())
-            .select_from(Article)
-            .outerjoin(ArticleNlpState)
-            .where(ArticleNlpState.article_id.is_(None))
-        )
-        states = dict(
-            session.execute(select(AlertDelivery.state, func.count()).group_by(AlertDelivery.state))
-            .tuples()
-            .all()
-        )
-    jobs = [
-        {
-            "job": r.job,
-            "started_at": r.started_at,
-            "seconds": (r.result or {}).get("seconds"),
-            "status": r.status,
-            "result": {k: v for k, v in (r.result or {}).items() if k != "seconds"},
-            "error": r.error,
-        }
-        for r in sorted((r for r in runs if r), key=lambda r: r.job)
-    ]
-    summary = {
-        "backlog_articles": backlog,
-        "alerts_queued": states.get("queued", 0) + states.get("sending", 0),
-        "alerts_failed": states.get("failed", 0),
-        "alerts_sent": states.get("sent", 0),
-    }
+    with app.reader() as session:
+        jobs, sources = job_report(session), source_report(session)
+        summary = backlog_report(session)
     if as_json:
-        emit_json({"jobs": jobs, **summary})
+        emit_json({"jobs": jobs, "sources": sources, **summary})
         return
     emit(
-        ["job", "started_at", "seconds", "status", "result", "error"],
+        ["job", "started_at", "seconds", "status", "result", "last_error"],
         [
             (
                 j["job"],
                 j["started_at"],
                 j["seconds"],
                 j["status"],
-                json.dumps(j["result"]),
-                j["error"] or "",
+                json.dumps(j["result"], ensure_ascii=False),
+                _last_error(j["last_error"]),
             )
             for j in jobs
         ],
         title="jobs",
     )
+    emit(
+        ["source", "last_crawl_at", "status", "pages", "new", "errors", "reason"],
+        [tuple("" if v is None else v for v in s.values()) for s in sources],
+        title="sources",
+    )
     click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items()))
+
+
+def _last_error(last: dict[str, Any] | None) -> str:
+    return "" if last is None else f"{last['at']:%Y-%m-%d %H:%M} {last['error']}"
 
 
 @click.command()

@@ -213,7 +213,7 @@ def search(app: App, words: tuple[str, ...], limit: int, as_json: bool, as_csv: 
     from nlp.entity_names import entity_ids_named
 
     text = " ".join(words)
-    with app.sessions() as session:
+    with app.reader() as session:
         named = {word: entity_ids_named(session, word) for word in text.split()}
         hits = search_articles(session, text, limit=limit, entities=named)
     columns = ["article_id", "published_at", "lang", "source", "title", "url", "snippet"]

@@ -41,7 +41,7 @@ def stories(app: App, since: str, as_json: bool, as_csv: bool) -> None:
       aiwatch stories --since 30d --json
     """
     columns = ["story_id", "label", "n_articles", "langs", "first_seen", "last_seen"]
-    with app.sessions() as session:
+    with app.reader() as session:
         rows = session.execute(
             text(
                 f"SELECT {', '.join(columns)} FROM v_stories WHERE last_seen >= :start "
@@ -63,7 +63,7 @@ def story(app: App, story_id: int, as_json: bool, as_csv: bool) -> None:
     Example:
       aiwatch story 12
     """
-    with app.sessions() as session:
+    with app.reader() as session:
         found = session.get(Story, story_id)
         if found is None:
             raise click.ClickException(f"no story {story_id}")
@@ -104,7 +104,7 @@ def topics(app: App, since: str, recompute: bool, as_json: bool, as_csv: bool) -
     if recompute:
         with app.sessions.begin() as session:
             recompute_topics(session)
-    with app.sessions() as session:
+    with app.reader() as session:
         rows = []
         for topic in session.scalars(select(Topic).where(Topic.active.is_(True))):
             published = func.coalesce(Article.published_at, Article.fetched_at)

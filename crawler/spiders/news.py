@@ -7,18 +7,18 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from lxml import etree
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
 from sqlalchemy.orm import Session, sessionmaker
 from twisted.python.failure import Failure
 
+from crawler.feeds import EntryPointError, read_feed, sitemap_entries
+from crawler.feeds import feed_links as feed_links  # where `sources check` imports it
 from crawler.middlewares import ConditionalGetMiddleware
+from crawler.outcome import Outcome
 from crawler.pages import PageReader
 from crawler.sources import SourceRecord
 from crawler.storage import sessions_for
@@ -51,7 +51,7 @@ class NewsSpider(Spider):
         self.writer = writer
         self.pages = 0
         self.site_names = SiteNames()  # learnt from the feed's and the pages' titles
-        self.errors = 0
+        self.outcome = Outcome(self.source.name)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -60,6 +60,8 @@ class NewsSpider(Spider):
         crawler.signals.connect(spider.opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.closed_, signal=signals.spider_closed)
         crawler.signals.connect(spider.counted, signal=signals.response_received)
+        crawler.signals.connect(spider.callback_failed, signal=signals.spider_error)
+        crawler.signals.connect(spider.item_failed, signal=signals.item_error)
         return spider
 
     sessions: sessionmaker[Session]
@@ -83,7 +85,7 @@ class NewsSpider(Spider):
         assert stats is not None
         new = stats.get_value("aiwatch/new", 0)
         duplicates = stats.get_value("aiwatch/duplicates", 0)
-        errors = self.errors + stats.get_value("aiwatch/errors", 0)
+        status, why, errors = self.outcome.finish(stats.get_value("aiwatch/errors", 0), reason)
         if errors == 0:
             for middleware in self.crawler.engine.downloader.middleware.middlewares:
                 if isinstance(middleware, ConditionalGetMiddleware):
@@ -93,8 +95,7 @@ class NewsSpider(Spider):
             assert run is not None
             run.finished_at = utcnow()
             run.pages, run.new, run.duplicates, run.errors = self.pages, new, duplicates, errors
-            run.status = "ok" if errors == 0 else "errors"
-            run.error = None if reason == "finished" else f"stopped: {reason}"
+            run.status, run.error = status, why
 
     # -- entry points ------------------------------------------------------------------
 
@@ -109,43 +110,55 @@ class NewsSpider(Spider):
             )
 
     def _request(self, url: str, callback: Any, **meta: Any) -> Request:
-        return Request(url, callback=callback, errback=self.failed, meta=meta)
+        """An entry point of the source (its child sitemaps are not: the source was read)."""
+        return Request(url, callback=callback, errback=self.failed, meta={"entry": True, **meta})
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if response.status == 304:
+            self.outcome.entry_read()
             return
-        links = feed_links(response.body)
-        if not links:
-            self._error(response.url, "malformed or empty feed: no item links found")
+        try:
+            links = read_feed(response.body)
+        except EntryPointError as exc:
+            self._error(response, str(exc))
             return
+        self.outcome.entry_read()
         self.site_names.add(feed_title(response.body))
         yield from self._articles(response, links)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         if response.status == 304:
+            if response.meta.get("entry"):
+                self.outcome.entry_read()
             return
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        max_size = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
         try:
-            sitemap = Sitemap(body)
-        except (etree.XMLSyntaxError, ValueError) as exc:
-            self._error(response.url, f"malformed sitemap: {exc}")
+            sitemap = sitemap_entries(response.body, max_size)
+        except EntryPointError as exc:
+            self._error(response, str(exc))
             return
-        locations = [entry["loc"] for entry in sitemap if entry.get("loc")]
-        if sitemap.type == "sitemapindex":
-            for loc in locations:
-                yield self._request(response.urljoin(loc), self.parse_sitemap, conditional=True)
+        if response.meta.get("entry"):
+            self.outcome.entry_read()
+        if sitemap.is_index:
+            for loc in sitemap.locations:
+                yield Request(
+                    response.urljoin(loc),
+                    callback=self.parse_sitemap,
+                    errback=self.failed,
+                    meta={"conditional": True},
+                )
         else:
-            yield from self._articles(response, locations)
+            yield from self._articles(response, sitemap.locations)
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
-            self._error(response.url, "listing page is not HTML")
+            self._error(response, "listing page is not HTML")
             return
         hrefs = response.css(response.meta["link_selector"]).css("::attr(href)").getall()
         if not hrefs:
-            self._error(response.url, "listing page: the link selector matched nothing")
+            self._error(response, "listing page: the link selector matched nothing")
+            return
+        self.outcome.entry_read()
         yield from self._articles(response, hrefs)
 
     def _articles(self, response: Response, links: list[str]) -> Iterator[Request]:
@@ -178,7 +191,7 @@ class NewsSpider(Spider):
                 self.source.publisher,
             )
         except WorkerError as exc:
-            self._error(response.url, f"extraction failed: {exc}")
+            self._error(response, f"extraction failed: {exc}")
             return
         if page is None:
             self._skip(response.url, "no article text found")
@@ -204,19 +217,34 @@ class NewsSpider(Spider):
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        url = request.meta.get("redirect_urls", [request.url])[0]  # the link, not the hop
-        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
-            self._skip(url, "disallowed by robots.txt")
+        disallowed = failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage()
+        if disallowed and not request.meta.get("entry"):
+            self._skip(_link(request), "disallowed by robots.txt")
             return
-        if failure.check(HttpError):
+        if disallowed:
+            reason = "disallowed by robots.txt"
+        elif failure.check(HttpError):
             reason = f"HTTP {failure.value.response.status}"
         else:
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        self._error(url, reason)
+            reason = failure.getErrorMessage().strip() or failure.type.__name__
+        attempts = request.meta.get("retry_times", 0) + 1
+        if attempts > 1:
+            reason += f" (after {attempts} attempts)"
+        self._error(request, reason)
 
-    def _error(self, url: str, reason: str) -> None:
-        self.errors += 1
-        log.error("crawl error", extra={"source": self.source.name, "url": url, "reason": reason})
+    def callback_failed(self, failure: Failure, response: Response, spider: Spider) -> None:
+        """An exception in a callback: Scrapy logs its traceback; the crawl counts it."""
+        self._error(response, f"{failure.type.__name__} in the spider: {failure.value}")
+
+    def item_failed(self, item: Any, response: Response, spider: Spider, failure: Failure) -> None:
+        self._error(response, f"{failure.type.__name__} storing the article: {failure.value}")
+
+    def _error(self, where: Request | Response, reason: str) -> None:
+        request = where.request if isinstance(where, Response) else where
+        if request is not None and request.meta.get("entry"):
+            self.outcome.entry_failed(_link(request), reason)
+        else:
+            self.outcome.page_failed(_link(request) if request else where.url, reason)
 
     def _skip(self, url: str, reason: str) -> None:
         log.warning(
@@ -224,24 +252,6 @@ class NewsSpider(Spider):
         )
 
 
-def feed_links(body: bytes) -> list[str]:
-    """Item links of an RSS 0.9x/1.0/2.0 or Atom feed, namespace-agnostic, tolerant of
-    broken markup."""
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        root = etree.fromstring(body, parser=parser)
-    except etree.XMLSyntaxError:
-        return []
-    if root is None:
-        return []
-    links = root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")
-    for entry in root.xpath("//*[local-name()='entry']"):
-        hrefs = entry.xpath(
-            "*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
-        ) or entry.xpath("*[local-name()='link']/@href")
-        links.extend(hrefs[:1])
-    rdf_about = root.xpath(
-        "//*[local-name()='item'][not(*[local-name()='link'])]/@*[local-name()='about']"
-    )
-    links.extend(rdf_about)
-    return [str(link).strip() for link in links if str(link).strip()]
+def _link(request: Request) -> str:
+    """The URL the source linked to, not the redirect hop that failed."""
+    return request.meta.get("redirect_urls", [request.url])[0]

@@ -6,13 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from crawler.encoding import decode
+from crawler.encoding import clean_characters, decode
 from crawler.extract import extract
+from crawler.feeds import EntryPointError, feed_links, read_feed, sitemap_entries
 from crawler.lang import detect
 from crawler.pages import canonical_link
-from crawler.spiders.news import feed_links
 from crawler.urls import canonicalize
 from tests.newssite.articles import ARTICLES
+from tests.newssite.hostile import PAGES
 from tests.newssite.server import BOILERPLATE, article_html, atom, rss
 
 JA = "バイドゥは新しい大規模言語モデルを発表した。中国の規制当局も生成AIの表示義務を強化している。"
@@ -33,11 +34,48 @@ ZH_HANT = "百度發佈新一代文心大模型,阿里巴巴也推出了通義�
         (ZH_HANT, "big5", "text/html; charset=big5"),
         (ZH_HANT, "big5", None),
         (JA, "utf-8", "text/html; charset=Shift_JIS"),  # UTF-8 page declaring Shift_JIS
+        (ZH_HANS, "gb18030", "text/html; charset=ISO-8859-1"),  # any bytes decode as Latin-1
+        (ZH_HANS, "gbk", "text/html; charset=windows-1252"),
+        (JA, "shift_jis", "text/html; charset=iso-8859-1"),
+        (ZH_HANT, "big5", "text/html; charset=latin1"),
     ],
 )
 def test_decode_recovers_cjk_text(text: str, encoding: str, declared: str | None) -> None:
     decoded, _ = decode(f"<p>{text}</p>".encode(encoding), declared)
     assert decoded == f"<p>{text}</p>"
+
+
+@pytest.mark.parametrize(
+    ("text", "declared"),
+    [
+        ("Le café coûte 2 €, déjà payé à l'hôtel.", "windows-1252"),
+        ("Grüße aus München: Straße, Größe, Übermaß.", "iso-8859-1"),
+        ("Привет, мир: новости искусственного интеллекта", "windows-1251"),
+    ],
+)
+def test_decode_keeps_a_right_single_byte_declaration(text: str, declared: str) -> None:
+    """Doubting a Latin-1 declaration must not turn real Latin-1 text into CJK."""
+    decoded, _ = decode(f"<p>{text}</p>".encode(declared), f"text/html; charset={declared}")
+    assert decoded == f"<p>{text}</p>"
+
+
+@pytest.mark.parametrize(
+    ("markup", "clean"),
+    [
+        ("a&#xFFFF;b", "a\ufffdb"),
+        ("a&#xfffe;b&#65535;c", "a\ufffdb\ufffdc"),
+        ("a\x00b\x01c", "a\ufffdb\ufffdc"),
+        ("a&#0;b&#x0;c&#1;", "a\ufffdb\ufffdc\ufffd"),
+        ("a&#xD800;b&#56320;c\udc00", "a\ufffdb\ufffdc\ufffd"),
+        ("a&#x110000;b&#x1FFFF;c", "a\ufffdb\ufffdc"),
+        (
+            "&#12354; &#x3042; &#x1F600; &amp; &#9;\t\n\r\x0c",
+            "&#12354; &#x3042; &#x1F600; &amp; &#9;\t\n\r\x0c",
+        ),
+    ],
+)
+def test_clean_characters_replaces_only_what_no_text_may_hold(markup: str, clean: str) -> None:
+    assert clean_characters(markup) == clean
 
 
 def test_decode_meta_charset_without_header() -> None:
@@ -77,6 +115,15 @@ def test_detect_language(text: str, lang: str) -> None:
         ("https://example.cn:443/p?id=3&spm=a2c.b&fbclid=z", "https://example.cn/p?id=3"),
         ("http://example.cn:8080/p?b=2&a=1", "http://example.cn:8080/p?b=2&a=1"),
         ("https://example.jp", "https://example.jp/"),
+        (
+            "https://example.jp/a?id=1&_ga=2.3&_gl=1*x&mkt_tok=abc&MSCLKID=1&igshid=2&ttclid=3",
+            "https://example.jp/a?id=1",
+        ),
+        (
+            "https://example.cn/a?spm_id_from=333&mc_cid=1&mc_eid=2&id=5",
+            "https://example.cn/a?id=5",
+        ),
+        ("https://example.cn/a?gallery=1&uid=2", "https://example.cn/a?gallery=1&uid=2"),
     ],
 )
 def test_canonicalize_drops_tracking_and_fragment(url: str, canonical: str) -> None:
@@ -96,6 +143,42 @@ def test_feed_links_rss_atom_rdf_and_broken() -> None:
     assert feed_links(b"\x00\x01binary") == []
 
 
+@pytest.mark.parametrize(
+    ("link", "read"),
+    [
+        ("http://h/a?id=7&fbclid=abc", "http://h/a?id=7&fbclid=abc"),
+        ("http://h/a?id=7&amp;b=2&#38;c=3", "http://h/a?id=7&b=2&c=3"),
+        ("http://h/a?x=1&undefined;y=2", "http://h/a?x=1&undefined;y=2"),
+        ("http://h/a?x=1&nbsp;y", "http://h/a?x=1&nbsp;y"),
+        ("<![CDATA[http://h/a?x=1&y=2&amp;]]>", "http://h/a?x=1&y=2&amp;"),
+    ],
+)
+def test_feed_links_kept_as_the_feed_wrote_them(link: str, read: str) -> None:
+    body = f"<rss><channel><item><title>a & b</title><link>{link}</link></item></channel></rss>"
+    assert read_feed(body.encode()) == [read]
+
+
+def test_entry_points_refused_with_a_reason() -> None:
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+        b"<urlset><url><loc>http://h/&b;</loc></url></urlset>"
+    )
+    with pytest.raises(EntryPointError, match="declares XML entities"):
+        sitemap_entries(laughs, 1_000_000)
+    import gzip
+
+    bomb = gzip.compress(b"<urlset>" + b" " * 2_000_000)
+    with pytest.raises(EntryPointError, match="decompresses to more than 1000000 bytes"):
+        sitemap_entries(bomb, 1_000_000)
+    with pytest.raises(EntryPointError, match="empty sitemap"):
+        sitemap_entries(b"<urlset></urlset>", 1_000_000)
+    with pytest.raises(EntryPointError, match="empty feed"):
+        read_feed(b"")
+    deep = b"<urlset>" + b"<a>" * 300 + b"</a>" * 300 + b"</urlset>"
+    with pytest.raises(EntryPointError, match="refused by the XML parser"):
+        sitemap_entries(deep, 1_000_000)
+
+
 @pytest.mark.parametrize("page", ARTICLES, ids=lambda p: p.path)
 def test_extract_article_drops_boilerplate_keeps_zone(page) -> None:  # type: ignore[no-untyped-def]
     decoded, _ = decode(article_html(page, "http://h"), f"text/html; charset={page.declared}")
@@ -111,6 +194,15 @@ def test_extract_article_drops_boilerplate_keeps_zone(page) -> None:  # type: ig
     assert article.published_at is not None
     expected_offset = timedelta(hours=9) if page.lang == "ja" else timedelta(hours=8)
     assert article.published_at.utcoffset() == expected_offset
+
+
+def test_extract_same_page_three_times_same_text() -> None:
+    """No state carried from page to page: trafilatura's de-duplication is per page."""
+    pages = [article_html(PAGES[f"/hostile/repeat-{i}.html"], "http://h") for i in range(6)]
+    first = [extract(page.decode(), "http://h/x") for page in pages]
+    again = [extract(page.decode(), "http://h/x") for page in pages * 2]
+    assert all(a is not None for a in first)
+    assert again == first * 2
 
 
 def test_extract_drops_furigana() -> None:

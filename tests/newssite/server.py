@@ -14,6 +14,7 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from tests.newssite import hostile
 from tests.newssite.articles import ARTICLES, LATE_JA_GLM5, PRIVATE, SYNDICATED, Page
 
 SLOW_SECONDS = 6
@@ -106,7 +107,11 @@ class Site:
         self.hits: dict[str, int] = {}
         self.extra_feed_items: list[str] = []
 
-    def route(self, path: str, base: str) -> tuple[int, dict[str, str], bytes]:
+    def route(self, path: str, base: str, query: str = "") -> tuple[int, dict[str, str], bytes]:
+        if path.startswith("/hostile/"):
+            found = hostile.route(path, query, base, article_html)
+            if found is not None:
+                return found
         pages = {p.path: p for p in [*ARTICLES, SYNDICATED, PRIVATE, LATE_JA_GLM5]}
         html_type = {"Content-Type": "text/html"}
         if path in pages:
@@ -278,7 +283,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        path = urlsplit(self.path).path
+        path, query = urlsplit(self.path).path, urlsplit(self.path).query
         if path == "/_log":
             with self.site.lock:
                 return self._send(
@@ -288,7 +293,7 @@ class Handler(BaseHTTPRequestHandler):
             self.site.log.append(path)
             self.site.hits[path] = self.site.hits.get(path, 0) + 1
         base = f"http://{self.headers['Host']}"
-        status, headers, body = self.site.route(path, base)
+        status, headers, body = self.site.route(path, base, query)
         if status == 200 and headers.get("Content-Type", "").endswith("xml"):
             etag = '"' + hashlib.sha1(body).hexdigest() + '"'
             headers = {**headers, "ETag": etag, "Last-Modified": LAST_MODIFIED}
