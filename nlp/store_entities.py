@@ -1,7 +1,16 @@
 """Entities in the store: curated ones mirrored from the gazetteer, discovered ones added
-as articles introduce them, and the user's curation (promote, merge)."""
+as articles introduce them, and the user's curation (promote, merge).
+
+A name the statistical recognizer found is kept as a candidate until two sources (outlets)
+have named it: only then is it a discovered entity, listed for promotion and matched like a
+gazetteer name. Names found by the discovery patterns (a known family and a version) are
+explainable on their own and count from their first article.
+"""
 
 from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -9,7 +18,18 @@ from sqlalchemy.orm import Session
 from nlp.entities import Found
 from nlp.entity_names import sync_entity_names
 from nlp.gazetteer import Entry, Gazetteer
-from store.models import Entity, EntityName, Event, Mention
+from store.models import Article, Entity, EntityName, Event, Mention
+
+MIN_SOURCES = 2  # outlets that must name a recognizer-found name before it is an entity
+
+
+@dataclass(frozen=True)
+class DiscoveredEntity:
+    key: str
+    type: str
+    names: dict[str, str]  # ja / zh / en: the surface most often seen in that language
+    sources: int
+    mentions: int
 
 
 class CurationError(ValueError):
@@ -43,10 +63,48 @@ def sync_gazetteer(session: Session, gazetteer: Gazetteer) -> int:
     return changed
 
 
+def discovered_entities(session: Session, min_sources: int = MIN_SOURCES) -> list[DiscoveredEntity]:
+    """Discovered entities: recognizer-found names seen in `min_sources` sources or more, and
+    every name the discovery patterns found; with the names seen per language."""
+    rows = session.execute(
+        select(
+            Entity.key,
+            Entity.type,
+            Mention.surface,
+            Mention.method,
+            Article.lang,
+            Article.source_id,
+        )
+        .join(Mention, Mention.entity_id == Entity.id)
+        .join(Article, Article.id == Mention.article_id)
+        .where(Entity.discovered.is_(True))
+    ).all()
+    seen: dict[tuple[str, str], list] = defaultdict(list)
+    for key, type_, *rest in rows:
+        seen[(key, type_)].append(rest)
+    out = []
+    for (key, type_), mentions in sorted(seen.items()):
+        sources = {source for *_, source in mentions if source is not None}
+        patterned = any(method != "ner" for _, method, _, _ in mentions)
+        if len(sources) < min_sources and not patterned:
+            continue
+        by_lang: dict[str, Counter[str]] = defaultdict(Counter)
+        for surface, _, lang, _ in mentions:
+            by_lang["zh" if lang.startswith("zh") else lang][surface] += 1
+        names = {lang: c.most_common(1)[0][0] for lang, c in sorted(by_lang.items())}
+        out.append(DiscoveredEntity(key, type_, names, len(sources), len(mentions)))
+    return out
+
+
 def learnt_entries(session: Session, gazetteer: Gazetteer) -> list[Entry]:
-    """Store entities not in the gazetteer file, as entries the matcher can use."""
+    """Store entities not in the gazetteer file, as entries the matcher can use: curated
+    (promoted) ones and discovered ones, not single-source candidates."""
+    discovered = {d.key for d in discovered_entities(session)}
     entries = []
-    for row in session.scalars(select(Entity).where(Entity.key.not_in(list(gazetteer.entries)))):
+    query = select(Entity).where(Entity.key.not_in(list(gazetteer.entries)))
+    for row in session.scalars(query):
+        if row.discovered and row.key not in discovered:
+            continue
         names = {
             lang: n
             for lang, n in (("ja", row.name_ja), ("zh", row.name_zh), ("en", row.name_en))

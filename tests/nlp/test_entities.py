@@ -22,7 +22,7 @@ def recognizer() -> EntityRecognizer:
     [
         (
             "ja",
-            "百度の李彦宏CEOは北京で新モデルを発表した。山田太郎氏も登壇した。",
+            "百度の李彦宏CEOは北京で新型AIを発表した。山田太郎氏も登壇した。",
             {
                 ("百度", "org:baidu", "gazetteer"),
                 ("李彦宏", "person:robin-li", "gazetteer"),
@@ -31,11 +31,11 @@ def recognizer() -> EntityRecognizer:
         ),
         (
             "zh-Hans",
-            "北京智谱华章科技有限公司发布GLM-5,公司首席执行官张鹏表示模型开源。",
+            "北京智谱华章科技有限公司发布GLM-5,公司副总裁陈立新表示模型开源。",
             {
                 ("北京智谱华章科技有限公司", "org:zhipu-ai", "gazetteer"),
                 ("GLM-5", "model:glm-5", "discovery"),
-                ("张鹏", "person:张鹏", "ner"),
+                ("陈立新", "person:陈立新", "ner"),
             },
         ),
         (

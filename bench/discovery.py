@@ -1,0 +1,179 @@
+"""Discovery benchmark: how much of what the gazetteer does not know aiwatch still finds.
+
+Every article of the development set (../shared/devset) goes through the NLP stage (the same
+process_pending the daemon runs, each outlet a source) with a gazetteer from which every entity
+labelled in the `check` split has been removed. The `check` labels are used for nothing else:
+to decide what to remove and to score. Printed:
+
+- the share of the removed entities' labelled mentions in `check` articles that aiwatch found
+  with the right type (goal >= 0.75), also split by whether the NER model saw the name in
+  training (nlp.ner.build.held_out keeps a third of the gazetteer away from it);
+- of the removed entities named in both Japanese and Chinese `check` articles, the share whose
+  mentions in both languages end under one key.
+
+    python -m bench.discovery
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from crawler.lang import detect
+from nlp.fold import fold
+from nlp.gazetteer import LINK_FIELDS
+from nlp.ner.build import held_out
+from nlp.process import NlpSettings, process_pending
+from store.articles import ArticleRecord, save_article
+from store.db import make_engine, session_factory
+from store.models import Article, Entity, Mention, Source
+from store.schema import upgrade
+
+DEVSET = Path(__file__).parents[2] / "shared" / "devset" / "corpus"
+GAZETTEER = Path(__file__).parents[1] / "seeds" / "gazetteer"
+
+
+def load_devset() -> tuple[dict, dict, dict, dict]:
+    articles = {
+        p.stem: json.loads(p.read_text("utf-8")) for p in (DEVSET / "articles").glob("*.json")
+    }
+    labels = {x["id"]: x for x in json.loads((DEVSET / "labels.json").read_text("utf-8"))}
+    splits = json.loads((DEVSET / "splits.json").read_text("utf-8"))
+    names = json.loads((DEVSET / "entities.json").read_text("utf-8"))
+    return articles, labels, splits, names
+
+
+def check_names(labels: dict, splits: dict, names: dict) -> dict[str, set[str]]:
+    """Every labelled `check` entity with every (folded) name it is written by."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for article_id, label in labels.items():
+        if splits[article_id] != "check":
+            continue
+        for mention in label["entities"]:
+            key = mention["canonical"]
+            out[key].add(fold(mention["surface"]))
+            for written in names.get(key, {}).get("names", {}).values():
+                out[key].update(fold(n) for n in written)
+    return out
+
+
+def gazetteer_without(
+    wanted: dict[str, set[str]], folder: Path
+) -> tuple[Path, dict[str, set[str]]]:
+    """The bundled gazetteer minus every entry that shares a key or a name with a check
+    entity, written to `folder`; returns the path and, per check entity, the keys removed."""
+    raw: dict = {}
+    for path in sorted(GAZETTEER.glob("*.yaml")):
+        raw.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    removed: dict[str, set[str]] = defaultdict(set)
+    for key, value in raw.items():
+        value = value or {}
+        written = [value.get(lang) for lang in ("ja", "zh", "en")]
+        written += [*value.get("aka", []), *value.get("ambiguous", [])]
+        folded = {fold(w) for w in written if w}
+        for canonical, check_names in wanted.items():
+            if key == canonical or folded & check_names:
+                removed[canonical].add(key)
+    gone = set().union(*removed.values())
+    kept = {}
+    for key, value in raw.items():
+        if key not in gone:
+            value = dict(value or {})
+            for link in LINK_FIELDS:
+                if value.get(link) in gone:
+                    del value[link]
+            kept[key] = value
+    path = folder / "gazetteer.yaml"
+    path.write_text(yaml.safe_dump(kept, allow_unicode=True), encoding="utf-8")
+    return path, removed
+
+
+def main() -> None:
+    articles, labels, splits, names = load_devset()
+    wanted = check_names(labels, splits, names)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        gazetteer, removed = gazetteer_without(wanted, folder)
+        engine = make_engine(f"sqlite:///{folder / 'store.db'}")
+        upgrade(engine)
+        sessions = session_factory(engine)
+        with sessions.begin() as session:
+            for outlet in sorted({a["outlet"] for a in articles.values()}):
+                session.add(Source(name=outlet, kind="news"))
+            session.flush()
+            for article_id, a in sorted(articles.items()):
+                text = f"{a['title']}\n{a['body']}"
+                record = ArticleRecord(
+                    f"https://devset/{article_id}",
+                    a["title"],
+                    a["body"],
+                    detect(text),
+                    source=a["outlet"],
+                    published_at=datetime.fromisoformat(a["published"]),
+                )
+                save_article(session, record)
+        started = time.perf_counter()
+        summary = process_pending(sessions, NlpSettings(gazetteer_path=gazetteer))
+        elapsed = time.perf_counter() - started
+        with sessions() as session:
+            rows = session.execute(
+                select(Article.url, Article.lang, Mention.surface, Entity.key, Entity.type)
+                .join(Mention, Mention.article_id == Article.id)
+                .join(Entity, Entity.id == Mention.entity_id)
+            ).all()
+        engine.dispose()
+    print(
+        f"dev set: {summary.processed} articles processed in {elapsed:.0f} s; gazetteer without "
+        f"the check split's {len(wanted)} entities: {len(set().union(*removed.values()))} "
+        "entries removed"
+    )
+    # a check entity the model saw as a name in training: one of its entries is not held out
+    trained = {c for c, keys in removed.items() if any(not held_out(k) for k in keys)}
+    score(labels, splits, rows, trained)
+
+
+def score(labels: dict, splits: dict, rows: list, trained: set[str]) -> None:
+    """Print the shares; `trained` are the check entities whose names the model trained on."""
+    found: dict[str, dict[str, str]] = defaultdict(dict)  # devset id -> folded surface -> key
+    for url, _lang, surface, key, _type in rows:
+        found[url.rsplit("/", 1)[1]][fold(surface)] = key
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # group -> [n, typed, any]
+    keys_by_lang: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    for article_id, label in labels.items():
+        if splits[article_id] != "check":
+            continue
+        lang = article_id.split("-")[0]
+        mentions = {(fold(m["surface"]), m["canonical"], m["type"]) for m in label["entities"]}
+        for surface, canonical, type_ in mentions:
+            key = found[article_id].get(surface)
+            group = "seen in training" if canonical in trained else "never seen"
+            for bucket in ("all", group):
+                totals[bucket][0] += 1
+                totals[bucket][1] += bool(key and key.split(":")[0] == type_.lower())
+                totals[bucket][2] += key is not None
+            if lang in ("ja", "zh"):
+                keys_by_lang[canonical][lang].add(key)
+    for bucket in ("all", "never seen", "seen in training"):
+        n, typed, anything = totals[bucket]
+        if n:
+            print(
+                f"mentions of removed entities ({bucket:16}): {n:4}  found with the right type "
+                f"{typed / n:.2f}  found at all {anything / n:.2f}"
+            )
+    both = {c: v for c, v in keys_by_lang.items() if "ja" in v and "zh" in v}
+    one_key = sum(1 for v in both.values() if len(v["ja"] | v["zh"]) == 1 and None not in v["ja"])
+    print(
+        f"removed entities named in ja and zh check articles: {len(both)}; all their ja and zh "
+        f"mentions under one key: {one_key / max(1, len(both)):.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""NER benchmark on public Japanese data nobody on this project wrote: span P/R/F1 by type on
+the stockmark NER set's TEST split (`int(curid) % 5 == 0`, never trained on), through the
+same code `aiwatch extract` runs (EntityRecognizer.find), exact character spans, and chars/s;
+ja_ginza on every sentence (its ENE labels mapped to ours) as the baseline in the same run.
+
+Types scored: ORG (our GOV counted as ORG, as stockmark's 政治的組織名), PERSON, PRODUCT (our
+MODEL counted as PRODUCT).
+
+    python -m bench.ner                     # all 1,042 test sentences, ginza on 300
+    python -m bench.ner --ginza-sentences 0 # skip the baseline
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from nlp.entities import EntityRecognizer
+
+STOCKMARK = Path(__file__).parents[2] / "shared" / "data" / "stockmark-ner-ja" / "ner.json"
+GOLD_TYPES = {
+    "法人名": "ORG",
+    "その他の組織名": "ORG",
+    "政治的組織名": "ORG",
+    "人名": "PERSON",
+    "製品名": "PRODUCT",
+}
+OUR_TYPES = {
+    "ORG": "ORG",
+    "GOV": "ORG",
+    "PERSON": "PERSON",
+    "PRODUCT": "PRODUCT",
+    "MODEL": "PRODUCT",
+}
+GINZA_TYPES = {
+    **dict.fromkeys(["Person"], "PERSON"),
+    **dict.fromkeys(
+        [
+            "Company",
+            "Company_Group",
+            "Organization_Other",
+            "International_Organization",
+            "Show_Organization",
+            "Sports_Organization",
+            "Pro_Sports_Organization",
+            "Sports_Team",
+            "Government",
+            "Political_Party",
+            "Cabinet",
+            "Military",
+            "Institute",
+            "Corporation_Other",
+        ],
+        "ORG",
+    ),
+    **dict.fromkeys(
+        [
+            "Product_Other",
+            "Car",
+            "Train",
+            "Aircraft",
+            "Ship",
+            "Spaceship",
+            "Weapon",
+            "Drug",
+            "Food_Other",
+            "Clothing",
+            "Service",
+            "Broadcast_Program",
+            "Movie",
+            "Show",
+            "Music",
+            "Book",
+            "Newspaper",
+            "Magazine",
+            "Picture",
+            "Character",
+            "Game",
+            "Vehicle_Other",
+        ],
+        "PRODUCT",
+    ),
+}
+TYPES = ("ORG", "PERSON", "PRODUCT")
+Span = tuple[int, int, int, str]  # (sentence, start, end, type)
+
+
+def test_split() -> list[dict]:
+    records = json.loads(STOCKMARK.read_text(encoding="utf-8"))
+    return [r for r in records if int(r["curid"]) % 5 == 0]
+
+
+def gold_spans(records: list[dict]) -> set[Span]:
+    return {
+        (i, *e["span"], GOLD_TYPES[e["type"]])
+        for i, r in enumerate(records)
+        for e in r["entities"]
+        if e["type"] in GOLD_TYPES
+    }
+
+
+def scores(gold: set[Span], predicted: set[Span]) -> dict[str, tuple[float, float, float]]:
+    """P/R/F1 per type and micro over all types, exact spans."""
+    out = {}
+    for type_ in (*TYPES, "micro"):
+        g = {s for s in gold if type_ in ("micro", s[3])}
+        p = {s for s in predicted if type_ in ("micro", s[3])}
+        tp = len(g & p)
+        precision = tp / len(p) if p else 0.0
+        recall = tp / len(g) if g else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+        out[type_] = (precision, recall, f1)
+    return out
+
+
+def run(
+    name: str, texts: list[str], predict: Callable[[list[str]], Iterable[Span]], gold: set[Span]
+) -> None:
+    started = time.perf_counter()
+    predicted = set(predict(texts))
+    elapsed = time.perf_counter() - started
+    gold = {s for s in gold if s[0] < len(texts)}
+    result = scores(gold, predicted)
+    line = "  ".join(f"{t} {p:.2f}/{r:.2f}/{f:.2f}" for t, (p, r, f) in result.items())
+    print(
+        f"{name:24} P/R/F1  {line}  | {sum(map(len, texts)) / elapsed:8,.0f} chars/s  ({len(texts)} sentences)"
+    )
+    errors = Counter(s[3] for s in gold - predicted)
+    print(f"{'':24} missed by type: {dict(errors)}; wrong spans: {len(predicted - gold)}")
+
+
+def aiwatch_predict(texts: list[str]) -> Iterable[Span]:
+    recognizer = EntityRecognizer()
+    recognizer.find("百度", "ja")  # load the models outside the timing
+    for i, text in enumerate(texts):
+        for f in recognizer.find(text, "ja"):
+            if f.label in OUR_TYPES:
+                yield (i, f.start, f.end, OUR_TYPES[f.label])
+
+
+def ginza_predict(texts: list[str]) -> Iterable[Span]:
+    import spacy
+
+    ginza = spacy.load("ja_ginza")
+    for i, doc in enumerate(ginza.pipe(texts)):
+        for ent in doc.ents:
+            if ent.label_ in GINZA_TYPES:
+                yield (i, ent.start_char, ent.end_char, GINZA_TYPES[ent.label_])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ginza-sentences", type=int, default=300, help="baseline sample size")
+    args = parser.parse_args()
+    records = test_split()
+    texts = [r["text"] for r in records]
+    gold = gold_spans(records)
+    print(
+        f"stockmark-ner-ja test split: {len(texts)} sentences, {len(gold)} ORG/PERSON/PRODUCT spans"
+    )
+    run("aiwatch (find)", texts, aiwatch_predict, gold)
+    if args.ginza_sentences:
+        run("baseline ja_ginza", texts[: args.ginza_sentences], ginza_predict, gold)
+        run("aiwatch, same sample", texts[: args.ginza_sentences], aiwatch_predict, gold)
+
+
+if __name__ == "__main__":
+    main()

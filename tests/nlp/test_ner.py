@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from spacy.util import registry
+
+from nlp.components import MODELS
+from nlp.entities import EntityRecognizer
+from nlp.gazetteer import Gazetteer
+from nlp.ner.tokenizer import CharTokenizer, fold_hanzi
+from nlp.pipelines import PIPELINES, has_recognizer, load_pipeline
+from nlp.process import process_pending
+from nlp.store_entities import discovered_entities, learnt_entries
+from store.articles import ArticleRecord, save_article
+from store.models import Source
+from tests.conftest import Cli, StoreHandle
+
+# Sentences written for this test; none of these people or companies is in the gazetteer.
+UNKNOWN = [
+    (
+        "ja",
+        "東京のスタートアップ、ミナトロボティクスの高森修一社長は新しいAIモデルを発表した。",
+        "高森修一",
+        "PERSON",
+    ),
+    (
+        "ja",
+        "ミナトロボティクスの高森修一社長は新しいAIモデルを発表した。",
+        "ミナトロボティクス",
+        "ORG",
+    ),
+    (
+        "zh-Hans",
+        "杭州云图智能科技有限公司创始人陈立新在发布会上表示，新模型将于下月开源。",
+        "陈立新",
+        "PERSON",
+    ),
+    (
+        "zh-Hans",
+        "深圳星河数智科技有限公司今天宣布完成新一轮融资。",
+        "深圳星河数智科技有限公司",
+        "ORG",
+    ),
+]
+
+
+def test_char_tokenizer_keeps_text_and_latin_runs() -> None:
+    import spacy
+
+    nlp = spacy.blank("ja")
+    text = "百度のRobin Li氏は  GPT-4.5を発表"
+    doc = CharTokenizer(nlp.vocab)(text)
+    assert doc.text == text
+    assert [t.text for t in doc][:6] == ["百", "度", "の", "Robin", "Li", "氏"]
+    assert fold_hanzi("華為Huawei") == "华为Huawei"
+
+
+def test_ner_component_registered_in_pipeline_config() -> None:
+    for lang in ("ja", "zh"):
+        assert [f for f, _ in PIPELINES[lang]["add"]] == ["aiwatch_ner_v1"]
+        assert has_recognizer(lang)
+    assert PIPELINES["zh"]["add"][0][1]["fold_hanzi"] is True
+    assert not has_recognizer("en")
+    assert registry.factories.get("aiwatch_ner_v1")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["ja", "zh"])
+def test_ner_model_ships_small_and_loads_offline(lang: str) -> None:
+    model = MODELS / lang
+    size = sum(f.stat().st_size for f in model.rglob("*") if f.is_file())
+    assert size < 6_000_000, size
+    assert (model / "NOTICE.md").exists()
+    assert not (model.parent.parent / "training").is_relative_to(model)
+    # a fresh interpreter that cannot reach any hub loads it from the repo
+    code = f"from nlp.pipelines import load_pipeline; print(load_pipeline({lang!r}).pipe_names)"
+    env = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PATH": ""}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['aiwatch_ner_v1']"
+    labels = set(load_pipeline(lang).get_pipe("aiwatch_ner_v1").nlp.get_pipe("ner").labels)
+    assert {"ORG", "PERSON", "PRODUCT", "GOV", "MODEL"} <= labels
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "text", "name", "label"), UNKNOWN)
+def test_ner_finds_unknown_names(lang: str, text: str, name: str, label: str) -> None:
+    found = {(f.surface, f.label, f.method) for f in EntityRecognizer().find(text, lang)}
+    assert (name, label, "ner") in found
+
+
+@pytest.mark.slow
+def test_ner_span_overlapping_gazetteer_match_loses(tmp_path: Path) -> None:
+    text = UNKNOWN[2][1]
+    alone = EntityRecognizer(gazetteer=Gazetteer([])).find(text, "zh-Hans")
+    assert ("陈立新", "ner") in {(f.surface, f.method) for f in alone}
+    gazetteer = tmp_path / "people.yaml"
+    gazetteer.write_text("person:chen-li: {zh: 陈立, en: Chen Li}\n", encoding="utf-8")
+    found = EntityRecognizer(gazetteer_path=gazetteer).find(text, "zh-Hans")
+    assert ("陈立", "person:chen-li", "gazetteer") in {(f.surface, f.key, f.method) for f in found}
+    assert not [f for f in found if f.method == "ner" and f.start < 17 and f.end > 15]
+
+
+def _report(store: StoreHandle, items: list[tuple[str, str, str, str]]) -> None:
+    """Articles (url, outlet, lang, body), each outlet a source in the store."""
+    with store.sessions.begin() as s:
+        for name in sorted({outlet for _, outlet, _, _ in items}):
+            s.add(Source(name=name, kind="news", lang="zh"))
+        s.flush()
+        for url, outlet, lang, body in items:
+            record = ArticleRecord(
+                url,
+                body[:12],
+                body,
+                lang,
+                source=outlet,
+                published_at=datetime(2026, 5, 1, tzinfo=UTC),
+            )
+            save_article(s, record)
+
+
+NEW_PERSON = "杭州云图智能科技有限公司创始人陈立新在发布会上表示，新模型将于下月开源。"
+
+
+@pytest.mark.slow
+def test_discovered_entity_needs_two_sources(store: StoreHandle) -> None:
+    _report(store, [("https://a/1", "outlet-a", "zh-Hans", NEW_PERSON)])
+    process_pending(store.sessions)
+    with store.sessions() as s:
+        assert "person:陈立新" not in {d.key for d in discovered_entities(s)}
+        assert "person:陈立新" not in {e.key for e in learnt_entries(s, Gazetteer.load())}
+    _report(
+        store,
+        [
+            ("https://a/2", "outlet-a", "zh-Hans", "陈立新说，公司的新模型将于下月开源。" * 2),
+            (
+                "https://b/1",
+                "outlet-b",
+                "ja",
+                "杭州のスタートアップ創業者、陈立新氏は新モデルを年内に公開すると述べた。",
+            ),
+        ],
+    )
+    process_pending(store.sessions)
+    with store.sessions() as s:
+        found = {d.key: d for d in discovered_entities(s)}
+        learnt = {e.key for e in learnt_entries(s, Gazetteer.load())}
+    person = found["person:陈立新"]
+    assert (person.type, person.sources) == ("person", 2)
+    assert person.names["zh"] == "陈立新" and person.names["ja"] == "陈立新"
+    assert "person:陈立新" in learnt
+
+
+@pytest.mark.slow
+def test_cli_entities_list_discovered(store: StoreHandle, cli_store: Cli) -> None:
+    _report(
+        store,
+        [
+            ("https://a/1", "outlet-a", "zh-Hans", NEW_PERSON),
+            (
+                "https://b/1",
+                "outlet-b",
+                "zh-Hans",
+                "云图智能创始人陈立新接受采访时说，开源是重要方向。",
+            ),
+            (
+                "https://c/1",
+                "outlet-c",
+                "zh-Hans",
+                "深圳星河数智科技有限公司今天宣布完成新一轮融资。",
+            ),
+        ],
+    )
+    assert cli_store("process").code == 0
+    result = cli_store("entities", "list", "--discovered", "--type", "person", "--json")
+    assert result.code == 0, result.err
+    rows = {row["key"]: row for row in json.loads(result.out)}
+    assert rows["person:陈立新"]["sources"] == 2 and rows["person:陈立新"]["name_zh"] == "陈立新"
+    assert all(row["type"] == "person" for row in rows.values())
+    orgs = json.loads(cli_store("entities", "list", "--discovered", "--type", "org", "--json").out)
+    assert "org:深圳星河数智科技有限公司" not in {row["key"] for row in orgs}  # one source only
