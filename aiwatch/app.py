@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -24,6 +25,7 @@ class App:
     log_json: bool = False
     log_file: Path | None = None
     _checked: bool = field(default=False, repr=False)
+    _warned: set[str] = field(default_factory=set, repr=False)
 
     @property
     def log_setup(self) -> Callable[[], None]:
@@ -61,6 +63,13 @@ class App:
         engine = make_engine(self.config.database_url, read_only=True)
         require_current(engine)
         return session_factory(engine)
+
+
+    def warn_once(self, log: logging.Logger, message: str) -> None:
+        """A warning the daemon would otherwise repeat at every run of a job."""
+        if message not in self._warned:
+            self._warned.add(message)
+            log.warning(message)
 
 
 pass_app = click.make_pass_decorator(App)

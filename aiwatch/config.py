@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 import re
 import tomllib
@@ -11,6 +12,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from aiwatch import settings as schema
 from store.db import redact
 
 CONFIG_ENV = "AIWATCH_CONFIG"
@@ -22,8 +24,6 @@ SMTP_ENV = {
     "from": "AIWATCH_SMTP_FROM",
 }
 SECRET_KEYS = {"password", "slack_webhook"}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class ConfigError(Exception):
@@ -43,12 +43,10 @@ def default_config_path() -> Path:
 
 def parse_duration(value: str | int | float) -> float:
     """Seconds in "30s", "5m", "1h", "1d" (a bare number is seconds)."""
-    if isinstance(value, int | float):
-        return float(value)
-    match = _DURATION.match(value)
-    if not match:
-        raise ConfigError(f"not a duration: {value!r} (use e.g. 30s, 5m, 1h, 1d)")
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    try:
+        return schema.parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -63,23 +61,23 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class Config:
+    """The file's values (`values`, as written, over the defaults) and the same values
+    typed and checked (`settings`)."""
+
     path: Path
     values: dict[str, Any]
+    settings: schema.Settings
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
 
     @classmethod
     def load(cls, path: Path, *, must_exist: bool = True) -> Config:
-        defaults = tomllib.loads(default_config_text())
-        if path.exists():
-            try:
-                user = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-        elif must_exist:
-            raise ConfigError(f"no config file at {path}: run `aiwatch init` to create one")
-        else:
-            user = {}
-        return cls(path=path, values=_merge(defaults, user))
+        """Read and check the file; the first problem is a ConfigError naming its line."""
+        problems, values, typed = check(path, must_exist=must_exist)
+        if problems:
+            more = f" (and {len(problems) - 1} more: aiwatch config check)" if problems[1:] else ""
+            raise ConfigError(problems[0] + more)
+        assert typed is not None
+        return cls(path=path, values=values, settings=typed)
 
     @property
     def data_dir(self) -> Path:
@@ -130,6 +128,70 @@ class Config:
         shown["sql"]["url"] = redact(shown["sql"]["url"]) if shown["sql"]["url"] else ""
         shown["smtp"] = self.smtp
         return _mask(shown)
+
+
+def check(
+    path: Path, *, must_exist: bool = True
+) -> tuple[list[str], dict[str, Any], schema.Settings | None]:
+    """Every problem in the file as a line "FILE:LINE: KEY: what is wrong", the merged
+    values, and the typed settings when there is no problem."""
+    from pydantic import ValidationError
+
+    defaults = tomllib.loads(default_config_text())
+    text = ""
+    if path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+            user = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    elif must_exist:
+        raise ConfigError(f"no config file at {path}: run `aiwatch init` to create one")
+    else:
+        user = {}
+    values = _merge(defaults, user)
+    try:
+        return [], values, schema.Settings.model_validate(values)
+    except ValidationError as exc:
+        found = [_problem(path, text, error) for error in exc.errors()]
+    return [line for _number, line in sorted(found)], values, None
+
+
+def _problem(path: Path, text: str, error: Any) -> tuple[int, str]:
+    loc = tuple(error["loc"])
+    key = ".".join(str(part) for part in loc)
+    if error["type"] == "extra_forbidden":
+        known = schema.known_keys(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        what = "unknown setting" + (f" (did you mean {close[0]!r}?)" if close else "")
+    else:
+        message = str(error["msg"]).removeprefix("Value error, ")
+        message = message[:1].lower() + message[1:]
+        what = f"{message}, not {error['input']!r}" if "input" in error else message
+    line = find_line(text, loc)
+    return line or 0, f"{path}:{line}: {key}: {what}" if line else f"{path}: {key}: {what}"
+
+
+def find_line(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """The line number of the key at `loc` (("crawler", "timeout"), ("subscriptions", 0,
+    "mode")) in the TOML `text`, found by following the table headers."""
+    table: tuple[str | int, ...] = ()
+    seen: dict[str, int] = {}
+    header = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+    assignment = re.compile(r'^\s*"?([A-Za-z0-9_.\-]+)"?\s*=')
+    for number, line in enumerate(text.splitlines(), 1):
+        if match := header.match(line):
+            name = match.group(2)
+            if match.group(1) == "[[":
+                seen[name] = seen.get(name, -1) + 1
+                table = (*name.split("."), seen[name])
+            else:
+                table = tuple(name.split("."))
+            if table == loc or (len(loc) == 1 and table[:1] == loc):
+                return number
+        elif (match := assignment.match(line)) and (*table, *match.group(1).split(".")) == loc:
+            return number
+    return None
 
 
 def _mask(value: Any, key: str = "") -> Any:

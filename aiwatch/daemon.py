@@ -1,19 +1,27 @@
 """`aiwatch run`: APScheduler in the foreground with the jobs in aiwatch.jobs.
 
-Jobs are stored in the store's database (SQLAlchemy job store), never overlap themselves,
-and coalesce missed runs; SIGTERM and SIGINT stop the scheduler after the running jobs
-finish their current step.
+Two lanes, each its own bounded thread pool: crawls in one (`schedule.concurrent_crawls`
+at a time, each source never overlapping itself), processing, dispatch, topics and
+housekeeping in the other, so a new article is processed and alerted while long crawls
+run. Jobs are stored in the store's database (SQLAlchemy job store) and coalesce missed
+runs. SIGTERM and SIGINT drop the queued jobs (they run at their next time), ask running
+crawls to stop, and wait for the running jobs to finish their current step.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
+import os
 import signal
 import threading
 from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
 from types import FrameType
+from typing import Any
 
-from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.executors.base import BaseExecutor, run_job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -25,54 +33,83 @@ from store.db import redact
 
 log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 600}
+CRAWL_LANE = "crawls"
+STAGE_LANE = "default"  # process, dispatch, topics, housekeeping
+STAGE_THREADS = 4  # one per stage job: none of them waits for another
 
 
-def build_scheduler(app: App) -> BackgroundScheduler:
+class LaneExecutor(BaseExecutor):
+    """A bounded thread pool that stops cleanly: on shutdown queued jobs are dropped and
+    a job the scheduler hands over afterwards is not started (APScheduler's own pool
+    executor raises "cannot schedule new futures after shutdown" in its thread)."""
+
+    def __init__(self, threads: int, name: str) -> None:
+        super().__init__()
+        self._pool = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix=name)
+        self._closed = threading.Event()
+
+    def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
+        if self._closed.is_set():
+            self._run_job_success(job.id, [])  # not started; it runs at its next time
+            return
+        future = self._pool.submit(run_job, job, job._jobstore_alias, run_times, self._logger.name)
+        future.add_done_callback(partial(self._finished, job.id))
+
+    def _finished(self, job_id: str, future: concurrent.futures.Future[Any]) -> None:
+        if future.cancelled():
+            self._run_job_success(job_id, [])
+        elif (exc := future.exception()) is not None:
+            self._run_job_error(job_id, exc, exc.__traceback__)
+        else:
+            self._run_job_success(job_id, future.result())
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._closed.set()
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def lanes(app: App) -> dict[str, LaneExecutor]:
+    return {
+        CRAWL_LANE: LaneExecutor(app.config.settings.schedule.concurrent_crawls, "aiwatch-crawl"),
+        STAGE_LANE: LaneExecutor(STAGE_THREADS, "aiwatch-stage"),
+    }
+
+
+def build_scheduler(app: App, executors: dict[str, LaneExecutor]) -> BackgroundScheduler:
     sync_config(app)
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=app.engine)},
-        executors={"default": ThreadPoolExecutor(4)},
+        executors=executors,
         job_defaults=JOB_DEFAULTS,
         timezone=UTC,
     )
     config_path = str(app.config_path)
-    schedule = app.config.section("schedule")
+    schedule = app.config.settings.schedule
     now = datetime.now(UTC)
-    wanted: dict[str, tuple[str, float, list[str]]] = {
+    wanted: dict[str, tuple[str, float, list[str], str]] = {
         f"crawl:{source.name}": (
             "aiwatch.jobs:crawl_source",
             parse_duration(source.every),
             [config_path, source.name],
+            CRAWL_LANE,
         )
         for source in load_sources(app.config.sources_file)
     }
+    stages = {
+        "process": ("aiwatch.jobs:process_new", schedule.process_every),
+        "dispatch": ("aiwatch.jobs:dispatch_alerts", schedule.dispatch_every),
+        "topics": ("aiwatch.jobs:refresh_topics", schedule.topics_every),
+        "housekeeping": ("aiwatch.jobs:housekeeping", schedule.housekeeping_every),
+    }
     wanted |= {
-        "process": (
-            "aiwatch.jobs:process_new",
-            parse_duration(schedule["process_every"]),
-            [config_path],
-        ),
-        "dispatch": (
-            "aiwatch.jobs:dispatch_alerts",
-            parse_duration(schedule["dispatch_every"]),
-            [config_path],
-        ),
-        "topics": (
-            "aiwatch.jobs:refresh_topics",
-            parse_duration(schedule["topics_every"]),
-            [config_path],
-        ),
-        "housekeeping": (
-            "aiwatch.jobs:housekeeping",
-            parse_duration(schedule["housekeeping_every"]),
-            [config_path],
-        ),
+        job_id: (func, seconds, [config_path], STAGE_LANE)
+        for job_id, (func, seconds) in stages.items()
     }
     scheduler.start(paused=True)  # loads the stored jobs so stale ones can be removed
     for job in scheduler.get_jobs():
         if job.id not in wanted:
             job.remove()
-    for job_id, (func, seconds, args) in wanted.items():
+    for job_id, (func, seconds, args, lane) in wanted.items():
         scheduler.add_job(
             func,
             "interval",
@@ -80,19 +117,36 @@ def build_scheduler(app: App) -> BackgroundScheduler:
             args=args,
             id=job_id,
             name=job_id,
+            executor=lane,
             replace_existing=True,
             next_run_time=now,
         )
     return scheduler
 
 
+def stop_crawls() -> None:
+    """Ask this process's crawl children to stop: Scrapy closes its spiders on SIGTERM and
+    the crawl commits what it has fetched. (Ctrl-C in a terminal reaches them directly.)"""
+    me = str(os.getpid())
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            ppid = (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            is_crawl = b"crawler.child" in (proc / "cmdline").read_bytes()
+            if ppid == me and is_crawl:
+                os.kill(int(proc.name), signal.SIGTERM)
+        except (OSError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+
+
 def run_daemon(app: App) -> None:
     """Run until SIGTERM or SIGINT, then stop once the running jobs are done."""
-    scheduler = build_scheduler(app)
+    executors = lanes(app)
+    scheduler = build_scheduler(app, executors)
     stopping = threading.Event()
 
     def stop(signum: int, _frame: FrameType | None) -> None:
-        log.info("stopping after the running jobs finish", extra={"signal": signum})
+        if not stopping.is_set():
+            log.info("stopping after the running jobs finish", extra={"signal": signum})
         stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
@@ -103,6 +157,9 @@ def run_daemon(app: App) -> None:
         extra={"jobs": len(scheduler.get_jobs()), "store": redact(app.config.database_url)},
     )
     stopping.wait()
-    scheduler.pause()  # no new runs; then wait for the running ones
-    scheduler.shutdown(wait=True)
+    scheduler.pause()  # no new runs
+    for executor in executors.values():
+        executor.shutdown(wait=False)  # queued jobs dropped: they run at their next time
+    stop_crawls()
+    scheduler.shutdown(wait=True)  # waits for the running jobs
     log.info("aiwatch daemon stopped")

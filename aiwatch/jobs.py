@@ -11,20 +11,19 @@ from contextlib import contextmanager
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
 
 from aiwatch.app import App
-from aiwatch.settings import nlp_settings
-from alerts.dispatch import DispatchSettings, channel_factory, dispatch_due
-from alerts.subscriptions import load_subscriptions, sync_subscriptions
-from crawler.run import Progress, all_failed, crawl
+from aiwatch.settings import gazetteer_path, nlp_settings
+from alerts.subscriptions import Skipped, read_subscriptions, sync_subscriptions
 from crawler.sources import load_sources, sync_sources
-from nlp.process import process_pending
-from nlp.topics import recompute_topics
 from store.models import JobRun
 from store.types import utcnow
+
+if TYPE_CHECKING:
+    from crawler.run import Progress
 
 log = logging.getLogger(__name__)
 KEEP_JOB_RUNS = timedelta(days=30)
@@ -67,16 +66,29 @@ def recorded(app: App, job: str) -> Iterator[dict[str, Any]]:
             row.finished_at, row.status, row.result, row.error = utcnow(), status, stored, error
 
 
-def sync_config(app: App) -> None:
+def sync_config(app: App) -> list[Skipped]:
     """Mirror sources and subscriptions from the config into the store."""
     with app.sessions.begin() as session:
         sync_sources(session, load_sources(app.config.sources_file))
-        sync_subscriptions(session, load_subscriptions(app.config.values.get("subscriptions", [])))
+    return sync_alert_subscriptions(app)
+
+
+def sync_alert_subscriptions(app: App) -> list[Skipped]:
+    """Mirror the subscriptions; a bad one is skipped and logged (once per reason), never
+    raised."""
+    specs, bad = read_subscriptions(app.config.settings.subscriptions)
+    with app.sessions.begin() as session:
+        skipped = sync_subscriptions(session, specs, bad, gazetteer_path(app.config))
+    for item in skipped:
+        app.warn_once(log, f"subscription skipped: {item.reason}")
+    return skipped
 
 
 def crawl_sources(
     config_path: str, names: list[str] | None = None, on_page: Progress | None = None
 ) -> dict[str, Any]:
+    from crawler.run import all_failed, crawl
+
     app = app_for(config_path)
     job = f"crawl:{','.join(names)}" if names else "crawl:all"
     with recorded(app, job) as result:
@@ -112,21 +124,30 @@ def crawl_source(config_path: str, name: str) -> dict[str, Any]:
 
 
 def process_new(config_path: str) -> dict[str, Any]:
+    """Subscriptions are synced first, so every one that exists when an event is
+    detected hears of it."""
+    from nlp.process import process_pending
+
     app = app_for(config_path)
     with recorded(app, "process") as result:
+        skipped = sync_alert_subscriptions(app)
         result.update(vars(process_pending(app.sessions, nlp_settings(app.config))))
+        if skipped:
+            result["subscriptions_skipped"] = [s.name for s in skipped]
         return result
 
 
 def dispatch_alerts(config_path: str) -> dict[str, Any]:
+    from alerts.dispatch import DispatchSettings, channel_factory, dispatch_due
+
     app = app_for(config_path)
     with recorded(app, "dispatch") as result:
-        specs = load_subscriptions(app.config.values.get("subscriptions", []))
-        alerts = app.config.section("alerts")
+        specs, _skipped = read_subscriptions(app.config.settings.subscriptions)
+        alerts = app.config.settings.alerts
         settings = DispatchSettings(
-            lease_seconds=float(alerts["lease_seconds"]),
-            backoff_seconds=float(alerts["backoff_seconds"]),
-            max_attempts=int(alerts["max_attempts"]),
+            lease_seconds=alerts.lease_seconds,
+            backoff_seconds=alerts.backoff_seconds,
+            max_attempts=alerts.max_attempts,
         )
         summary = dispatch_due(app.sessions, channel_factory(specs, app.config.smtp), settings)
         result.update(vars(summary))
@@ -134,6 +155,8 @@ def dispatch_alerts(config_path: str) -> dict[str, Any]:
 
 
 def refresh_topics(config_path: str) -> dict[str, Any]:
+    from nlp.topics import recompute_topics
+
     app = app_for(config_path)
     with recorded(app, "topics") as result, app.sessions.begin() as session:
         result.update(vars(recompute_topics(session)))

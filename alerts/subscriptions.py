@@ -1,10 +1,18 @@
 """Subscriptions are defined in the config file (`[[subscriptions]]`) and mirrored into the
-store with entity names resolved to canonical keys, so the outbox can match events."""
+store with entity names resolved to canonical keys, so the outbox can match events.
+
+A subscription that is wrong (a bad field, an entity nobody knows) is skipped, disabled
+in the store with the reason, and reported; it never stops the others. Names in
+`pending_entities` are accepted before aiwatch knows them: until they resolve they match
+nothing (the filter holds `pending:<name>`, a key no event has)."""
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +38,7 @@ class SubscriptionSpec:
     events: list[str] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)  # keys or any of their names
+    pending_entities: list[str] = field(default_factory=list)  # names not known yet
     langs: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     min_confidence: float = 0.0
@@ -38,6 +47,17 @@ class SubscriptionSpec:
     tz: str = "Asia/Tokyo"
 
     def __post_init__(self) -> None:
+        for name in ("events", "stages", "entities", "pending_entities", "langs", "keywords"):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise SubscriptionError(
+                    f"subscription {self.name!r}: {name} must be a list of strings"
+                )
+        confidence = self.min_confidence
+        if not isinstance(confidence, int | float) or not 0 <= confidence <= 1:
+            raise SubscriptionError(
+                f"subscription {self.name!r}: min_confidence must be a number from 0 to 1"
+            )
         channels = [c for c in (self.email, self.slack_webhook, self.file) if c]
         if len(channels) != 1:
             raise SubscriptionError(
@@ -93,24 +113,51 @@ class SubscriptionSpec:
         }
 
 
-def load_subscriptions(raw: list[dict[str, Any]]) -> list[SubscriptionSpec]:
-    specs = []
-    for item in raw:
+def read_subscriptions(raw: list[dict[str, Any]]) -> tuple[list[SubscriptionSpec], list[Skipped]]:
+    """The valid subscriptions, and the skipped ones with the reason (one line each)."""
+    specs: list[SubscriptionSpec] = []
+    skipped: list[Skipped] = []
+    for number, item in enumerate(raw, 1):
+        name = str(item.get("name") or f"#{number}")
         try:
-            specs.append(SubscriptionSpec(**item))
-        except TypeError as exc:
-            raise SubscriptionError(f"subscription {item.get('name', '?')!r}: {exc}") from None
-    names = [s.name for s in specs]
-    if len(names) != len(set(names)):
-        raise SubscriptionError("subscription names must be unique")
-    return specs
+            spec = _spec(name, item)
+        except SubscriptionError as exc:
+            skipped.append(Skipped(name, str(exc)))
+            continue
+        if any(s.name == spec.name for s in specs):
+            skipped.append(Skipped(name, f"subscription {name!r}: the name is used twice"))
+            continue
+        specs.append(spec)
+    return specs, skipped
 
 
-def resolve_entities(session: Session, names: list[str]) -> list[str]:
-    """Canonical keys for keys or names in any language ("アリババ", "Alibaba", "org:alibaba")."""
-    keys = []
+def _spec(name: str, item: dict[str, Any]) -> SubscriptionSpec:
+    known = list(SubscriptionSpec.__dataclass_fields__)
+    for key in item:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise SubscriptionError(f"subscription {name!r}: unknown setting {key!r}{hint}")
+    if not item.get("name"):
+        raise SubscriptionError(f"subscription {name}: needs a name")
+    return SubscriptionSpec(**item)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    name: str
+    reason: str
+
+
+def resolve_entities(
+    session: Session | None, names: list[str], gazetteer_path: Path | None = None
+) -> tuple[list[str], list[str]]:
+    """Canonical keys for keys or names in any language ("アリババ", "Alibaba",
+    "org:alibaba"), from the store (if given) or else the gazetteer; and the names neither
+    knows."""
+    keys, unknown = [], []
     for name in names:
-        entity = session.scalar(
+        entity = session and session.scalar(
             select(Entity).where(
                 or_(
                     Entity.key == name,
@@ -120,28 +167,48 @@ def resolve_entities(session: Session, names: list[str]) -> list[str]:
                 )
             )
         )
-        if entity is None:
-            from nlp.gazetteer import Gazetteer  # the gazetteer knows every alias
-
-            entry = Gazetteer.load().lookup(name)
-            if entry is None:
-                raise SubscriptionError(
-                    f"unknown entity {name!r}: use a key such as "
-                    "org:alibaba or a name from `aiwatch entities list`"
-                )
-            keys.append(entry.key)
-        else:
+        if entity is not None:
             keys.append(entity.key)
-    return keys
+            continue
+        from nlp.gazetteer import Gazetteer  # the gazetteer knows every alias
+
+        gazetteer = Gazetteer.load(gazetteer_path)
+        entry = gazetteer.entries.get(name) or gazetteer.lookup(name)
+        if entry is None:
+            unknown.append(name)
+        else:
+            keys.append(entry.key)
+    return keys, unknown
 
 
-def sync_subscriptions(session: Session, specs: list[SubscriptionSpec]) -> None:
+def unknown_entities_message(name: str, unknown: list[str]) -> str:
+    return (
+        f"subscription {name!r}: unknown entity {', '.join(map(repr, unknown))}: use a key such "
+        "as org:alibaba or a name from `aiwatch entities list` (or --pending to wait for it)"
+    )
+
+
+def sync_subscriptions(
+    session: Session,
+    specs: list[SubscriptionSpec],
+    skipped: Sequence[Skipped] = (),
+    gazetteer_path: Path | None = None,
+) -> list[Skipped]:
     """Mirror the config's subscriptions into the store; a removed one is disabled so its
-    delivery history stays."""
+    delivery history stays, a skipped one is disabled with its reason. Returns every
+    skipped subscription, those with unknown entities included."""
     rows = {row.name: row for row in session.scalars(select(Subscription))}
+    skipped = list(skipped)
+    synced: set[str] = set()
     for spec in specs:
+        keys, unknown = resolve_entities(session, spec.entities, gazetteer_path)
+        if unknown:
+            skipped.append(Skipped(spec.name, unknown_entities_message(spec.name, unknown)))
+            continue
+        pending, waiting = resolve_entities(session, spec.pending_entities, gazetteer_path)
         row = rows.pop(spec.name, None) or Subscription(name=spec.name)
         session.add(row)
+        synced.add(spec.name)
         row.channel, row.target, row.mode, row.enabled = (
             spec.channel,
             spec.target,
@@ -154,10 +221,24 @@ def sync_subscriptions(session: Session, specs: list[SubscriptionSpec]) -> None:
             "langs": spec.langs,
             "keywords": spec.keywords,
             "min_confidence": spec.min_confidence,
-            "entity_keys": resolve_entities(session, spec.entities),
+            "entity_keys": [*keys, *pending, *(f"pending:{name}" for name in waiting)],
             "at": spec.at,
             "tz": spec.tz,
         }
+    for item in {i.name: i for i in skipped}.values():  # kept, disabled, with the reason
+        if item.name in synced:
+            continue  # a second subscription of that name: the first one is synced
+        row = rows.pop(item.name, None) or Subscription(name=item.name, channel="", target="")
+        session.add(row)
+        row.enabled, row.filters = False, {**(row.filters or {}), "skipped": item.reason}
     for row in rows.values():
         row.enabled = False
+        row.filters = {k: v for k, v in (row.filters or {}).items() if k != "skipped"}
     session.flush()
+    return skipped
+
+
+def skipped_in_store(session: Session) -> list[Skipped]:
+    """The subscriptions the last sync skipped, for `aiwatch status`."""
+    rows = session.scalars(select(Subscription).where(Subscription.enabled.is_(False)))
+    return [Skipped(r.name, r.filters["skipped"]) for r in rows if (r.filters or {}).get("skipped")]

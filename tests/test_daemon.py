@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,10 +21,17 @@ from tests.conftest import Cli, NewsSite, SmtpServer, Webhook
 
 
 def _config(
-    tmp_path: Path, site: NewsSite, webhook: Webhook, smtp: SmtpServer | None, lease: int = 120
+    tmp_path: Path,
+    site: NewsSite,
+    webhook: Webhook,
+    smtp: SmtpServer | None,
+    lease: int = 120,
+    extra_sources: str = "",
+    extra_config: str = "",
 ) -> Cli:
     (tmp_path / "sources.toml").write_text(
         f'[[source]]\nname = "site"\nfeeds = ["{site.base}/feed.rss"]\nevery = "2s"\n'
+        + extra_sources
     )
     mail = (
         (
@@ -34,8 +42,8 @@ def _config(
         else ""
     )
     (tmp_path / "aiwatch.toml").write_text(
-        "[crawler]\ndownload_delay = 0\nautothrottle = false\n"
-        '[schedule]\nprocess_every = "2s"\ndispatch_every = "1s"\n'
+        "[crawler]\ndownload_delay = 0\nautothrottle = false\ntimeout = 120\n"
+        '[schedule]\nprocess_every = "2s"\ndispatch_every = "1s"\n' + extra_config + "\n"
         f"[alerts]\nlease_seconds = {lease}\nbackoff_seconds = 1\n"
         f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port if smtp else 25}\n'
         '\n[[subscriptions]]\nname = "slack"\nslack_webhook = "env:TEST_SLACK_HOOK"\n' + mail
@@ -48,15 +56,16 @@ def _config(
 @contextmanager
 def daemon(cli: Cli, webhook: Webhook) -> Iterator[subprocess.Popen[str]]:
     env = {**os.environ, "AIWATCH_CONFIG": str(cli.config), "TEST_SLACK_HOOK": webhook.url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "aiwatch", "run"], env=env, text=True, stderr=subprocess.PIPE
-    )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=30)
+    with (cli.config.parent / "daemon.log").open("a") as log:  # a file: a pipe could fill up
+        process = subprocess.Popen(
+            [sys.executable, "-m", "aiwatch", "run"], env=env, text=True, stderr=log
+        )
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait(timeout=30)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 180) -> None:
@@ -144,3 +153,90 @@ def test_daemon_killed_mid_delivery_sends_each_alert_exactly_once(
     assert len(texts) == queued and set(texts.values()) == {1}
     states = _query(tmp_path, "SELECT state, count(*) FROM alert_deliveries GROUP BY state")
     assert states == [("sent", queued)]
+
+
+@pytest.fixture
+def slow_site() -> Iterator[str]:
+    """tests/slow_site.py: every answer takes 60 s (within the crawler's 120 s timeout)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.slow_site", "60"], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    yield f"http://127.0.0.1:{int(process.stdout.readline())}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _slow_sources(base: str, count: int) -> str:
+    return "".join(
+        f'\n[[source]]\nname = "slow{k}"\nfeeds = ["{base}/feed-{k}.rss"]\nevery = "1h"\n'
+        for k in range(count)
+    )
+
+
+def _held(base: str) -> int:
+    """Requests the slow site is holding: a slow crawl still running."""
+    with urllib.request.urlopen(f"{base}/_open", timeout=10) as response:
+        return int(response.read())
+
+
+BAD_SUBSCRIPTIONS = (
+    '\n[[subscriptions]]\nname = "nobody"\nemail = "a@example.jp"\nentities = ["不存在公司"]\n'
+    '\n[[subscriptions]]\nname = "typo"\nemial = "a@example.jp"\n'
+)
+
+
+@pytest.mark.slow
+def test_daemon_alerts_while_slow_crawls_run_and_bad_subscriptions_are_skipped(
+    tmp_path: Path, news_site: NewsSite, webhook: Webhook, slow_site: str
+) -> None:
+    cli = _config(
+        tmp_path,
+        news_site,
+        webhook,
+        None,
+        extra_sources=_slow_sources(slow_site, 2),
+        extra_config="concurrent_crawls = 3\n",
+    )
+    with (tmp_path / "aiwatch.toml").open("a") as config:
+        config.write(BAD_SUBSCRIPTIONS)  # after init: a hand-edited config
+    with daemon(cli, webhook) as process:
+        wait_until(lambda: _initial_alerts_sent(tmp_path))
+        news_site.publish("/zh/1.html")
+        wait_until(lambda: _glm5([p["text"] for p in webhook.received()]) == 1)
+        assert _held(slow_site) > 0  # the slow crawls are still running
+        status = cli("status")
+        assert status.code == 0
+        assert "subscription skipped: subscription 'nobody': unknown entity" in status.out
+        assert "subscription 'typo': unknown setting 'emial' (did you mean 'email'?)" in status.out
+        process.send_signal(signal.SIGTERM)  # mid-crawl: the crawls stop, then the daemon
+        assert process.wait(timeout=90) == 0
+    stderr = (tmp_path / "daemon.log").read_text()
+    assert "Traceback" not in stderr and "maximum number of running instances" not in stderr
+    assert stderr.count("subscription skipped: subscription 'nobody'") == 1  # once, not per run
+
+
+def test_daemon_sigterm_with_jobs_queued_stops_cleanly(
+    tmp_path: Path, news_site: NewsSite, webhook: Webhook
+) -> None:
+    sources = "".join(
+        f'\n[[source]]\nname = "copy{k}"\nfeeds = ["{news_site.base}/feed.rss"]\nevery = "1m"\n'
+        for k in range(12)
+    )
+    cli = _config(
+        tmp_path,
+        news_site,
+        webhook,
+        None,
+        extra_sources=sources,
+        extra_config="concurrent_crawls = 1\n",
+    )
+    with daemon(cli, webhook) as process:
+        wait_until(lambda: _query(tmp_path, "SELECT count(*) FROM crawl_runs")[0][0] > 0)
+        process.send_signal(signal.SIGTERM)  # 12 crawls still queued behind the first
+        assert process.wait(timeout=120) == 0
+    stderr = (tmp_path / "daemon.log").read_text()
+    assert "Traceback" not in stderr and "cannot schedule" not in stderr
+    assert "aiwatch daemon stopped" in stderr
+    crawled = _query(tmp_path, "SELECT count(*) FROM job_runs WHERE job LIKE 'crawl:%'")[0][0]
+    assert crawled < 13  # the queued ones were dropped, not run before exiting

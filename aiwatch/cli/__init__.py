@@ -16,9 +16,11 @@ from aiwatch.logs import configure_logging
 from store.errors import StoreError
 
 EXPECTED_ERRORS = (ConfigError, StoreError)
+HELP_OPTIONS = {"-h", "--help"}
+ASKING_HELP = "asking for help"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": sorted(HELP_OPTIONS)})
 @click.option(
     "--config",
     "config_path",
@@ -47,13 +49,17 @@ def cli(
       aiwatch --config /tmp/x/aiwatch.toml sql "SELECT * FROM v_stories"
     """
     configure_logging(debug=debug, as_json=log_json, log_file=log_file)
+    asking_help = ctx.obj == ASKING_HELP  # help needs no config: see main()
     path = (config_path or default_config_path()).expanduser()
     ctx.obj = App(config_path=path, debug=debug, log_json=log_json, log_file=log_file)
+    if path.exists() and not asking_help and ctx.invoked_subcommand not in ("config", None):
+        ctx.obj.config  # noqa: B018 - a wrong setting stops every command here, with its line
 
 
 def _register() -> None:
     from aiwatch.cli import (
         alert_commands,
+        config_commands,
         crawl_commands,
         daemon_commands,
         eval_commands,
@@ -64,6 +70,7 @@ def _register() -> None:
 
     modules = (
         store_commands,
+        config_commands,
         crawl_commands,
         nlp_commands,
         story_commands,
@@ -84,7 +91,8 @@ def main(argv: list[str] | None = None) -> None:
     traceback is shown only with --debug."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        cli.main(args=args, prog_name="aiwatch", standalone_mode=False)
+        asking = ASKING_HELP if HELP_OPTIONS & set(args) else None
+        cli.main(args=args, prog_name="aiwatch", standalone_mode=False, obj=asking)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

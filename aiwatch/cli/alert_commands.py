@@ -8,9 +8,16 @@ from sqlalchemy import select
 from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, format_options
 from aiwatch.config import append_subscription, remove_subscription
+from aiwatch.settings import gazetteer_path
 from alerts.dispatch import channel_factory
 from alerts.render import Alert, EventSummary
-from alerts.subscriptions import SubscriptionError, SubscriptionSpec, load_subscriptions
+from alerts.subscriptions import (
+    SubscriptionError,
+    SubscriptionSpec,
+    read_subscriptions,
+    resolve_entities,
+    unknown_entities_message,
+)
 from store.models import EVENT_TYPES, REGULATION_STAGES, AlertDelivery, Subscription
 
 
@@ -19,10 +26,11 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def _specs(app: App) -> list[SubscriptionSpec]:
-    try:
-        return load_subscriptions(app.config.values.get("subscriptions", []))
-    except SubscriptionError as exc:
-        raise click.ClickException(f"{app.config_path}: {exc}") from None
+    """The valid subscriptions; each skipped one is a warning on stderr."""
+    specs, skipped = read_subscriptions(app.config.settings.subscriptions)
+    for item in skipped:
+        click.echo(f"Warning: {app.config_path}: {item.reason}; skipped", err=True)
+    return specs
 
 
 @click.group()
@@ -47,7 +55,7 @@ def subscriptions_list(app: App, as_json: bool, as_csv: bool) -> None:
             s.target,
             ",".join(s.events),
             ",".join(s.stages),
-            ",".join(s.entities),
+            ",".join([*s.entities, *(f"{e} (pending)" for e in s.pending_entities)]),
             s.mode,
             f"{s.at} {s.tz}" if s.mode == "digest" else "",
         )
@@ -76,6 +84,11 @@ def subscriptions_list(app: App, as_json: bool, as_csv: bool) -> None:
     multiple=True,
     help="Canonical key or any name (org:alibaba, アリババ, 阿里巴巴).",
 )
+@click.option(
+    "--pending",
+    is_flag=True,
+    help="Accept --entity names aiwatch does not know yet; they match once it learns them.",
+)
 @click.option("--lang", "langs", multiple=True, help="Only events reported in: ja, zh, en.")
 @click.option("--keyword", "keywords", multiple=True, help="Only events whose evidence says this.")
 @click.option("--min-confidence", type=float, default=0.0, show_default=True)
@@ -94,6 +107,7 @@ def subscriptions_add(
     events: tuple[str, ...],
     stages: tuple[str, ...],
     entities: tuple[str, ...],
+    pending: bool,
     langs: tuple[str, ...],
     keywords: tuple[str, ...],
     min_confidence: float,
@@ -110,8 +124,18 @@ def subscriptions_add(
       aiwatch subscriptions add models --slack-webhook env:AIWATCH_SLACK_MODELS \\
           --events model_release --entity org:alibaba
     """
-    if any(s.name == name for s in _specs(app)):
+    if any(s.get("name") == name for s in app.config.settings.subscriptions):
         raise click.ClickException(f"a subscription named {name!r} already exists")
+    with app.sessions() as session:
+        known, unknown = resolve_entities(session, _split(entities), gazetteer_path(app.config))
+    if unknown and not pending:
+        raise click.ClickException(unknown_entities_message(name, unknown))
+    for entity in unknown:
+        click.echo(
+            f"Warning: {entity!r} is not a known entity yet; {name} matches it once aiwatch "
+            "learns the name (a new entity found in articles, or `aiwatch entities promote`)",
+            err=True,
+        )
     try:
         spec = SubscriptionSpec(
             name=name,
@@ -120,7 +144,8 @@ def subscriptions_add(
             file=file_,
             events=_split(events),
             stages=_split(stages),
-            entities=_split(entities),
+            entities=known,
+            pending_entities=unknown,
             langs=_split(langs),
             keywords=_split(keywords),
             min_confidence=min_confidence,

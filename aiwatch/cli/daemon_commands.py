@@ -17,6 +17,7 @@ from aiwatch.config import append_subscription
 from aiwatch.daemon import run_daemon
 from aiwatch.demo import serve_demo_site
 from aiwatch.jobs import app_for, run_once
+from alerts.subscriptions import skipped_in_store
 from crawler.sources import SourceRecord, save_sources
 from store.db import make_engine
 from store.schema import upgrade
@@ -76,8 +77,9 @@ def status(app: App, as_json: bool) -> None:
     with app.reader() as session:
         jobs, sources = job_report(session), source_report(session)
         summary = backlog_report(session)
+        skipped = [vars(item) for item in skipped_in_store(session)]
     if as_json:
-        emit_json({"jobs": jobs, "sources": sources, **summary})
+        emit_json({"jobs": jobs, "sources": sources, **summary, "subscriptions_skipped": skipped})
         return
     emit(
         ["job", "started_at", "seconds", "status", "result", "last_error"],
@@ -100,6 +102,8 @@ def status(app: App, as_json: bool) -> None:
         title="sources",
     )
     click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items()))
+    for item in skipped:
+        click.echo(f"subscription skipped: {item['reason']}")
 
 
 def _last_error(last: dict[str, Any] | None) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, emit_json, format_options
 from aiwatch.config import Config
+from aiwatch.jobs import sync_alert_subscriptions
 from aiwatch.settings import gazetteer_path, nlp_settings
 from crawler.lang import detect
 from nlp.entities import EntityRecognizer
@@ -66,6 +67,7 @@ def process(app: App, redo_all: bool, as_json: bool) -> None:
       aiwatch process --all
     """
     sessions = app.sessions
+    sync_alert_subscriptions(app)  # each subscription in the config hears of these events
     with Progress(
         TextColumn("processing"),
         BarColumn(),
