@@ -29,7 +29,7 @@ def _key(text: str) -> str:
 
 def is_site_name(segment: str, names: Iterable[str]) -> bool:
     """`segment` is one of `names`, part of one (`産経ニュース` of `産経新聞：産経ニュース`),
-    or a name with a little more around it."""
+    or a name with a little more around it or after it."""
     seg = _key(segment)
     if len(seg) < _MIN_NAME:
         return False
@@ -37,8 +37,10 @@ def is_site_name(segment: str, names: Iterable[str]) -> bool:
         key = _key(name)
         if len(key) < _MIN_NAME:
             continue
-        if seg == key or seg in key or (key in seg and 2 * len(key) >= len(seg)):
+        if seg == key or seg in key:
             return True
+        if key in seg and (2 * len(key) >= len(seg) or (seg.startswith(key) and len(key) >= 4)):
+            return True  # 日刊ゲンダイ in 日刊ゲンダイDIGITAL
     return False
 
 
@@ -119,5 +121,5 @@ class SiteNames:
             if self._segments[segment] == 2:
                 self.names.add(segment)
 
-    def strip(self, title: str) -> str:
+    def cut(self, title: str) -> str:
         return strip_site_name(title, self.names) if self.names else title

@@ -203,7 +203,7 @@ class NewsSpider(Spider):
         yield ArticleRecord(
             url=canonical,
             source=self.source.name,
-            title=self.site_names.strip(article.title),
+            title=self.site_names.cut(article.title),
             body=article.body,
             lang=article.lang,
             author=article.author,
