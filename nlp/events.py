@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
 from nlp.entities import Found
 from nlp.gazetteer import Gazetteer
+from nlp.model_names import ModelNames, ModelRef
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?|[^.\n]+(?:\.(?=\s|$))?")
 RELEASE = re.compile(
@@ -114,6 +116,10 @@ def detect_events(
 ) -> list[DetectedEvent]:
     if not_an_event(title, body):
         return []
+    names = model_names(gazetteer)
+    title_found = [*title_found, *names.bare_versions(title, title_found + body_found)]
+    body_found = [*body_found, *names.bare_versions(body, title_found + body_found)]
+    versions = _versions(names, [*title_found, *body_found])
     events: dict[str, DetectedEvent] = {}
     texts = [(title, title_found, True), (body, body_found, False)]
     for text, found, in_title in texts:
@@ -122,7 +128,7 @@ def detect_events(
                 continue
             here = [f for f in found if start <= f.start < end]
             for event in (
-                _model_release(sentence, here, gazetteer, in_title),
+                *_model_releases(sentence, here, names, versions, in_title),
                 _regulation(sentence, here, gazetteer, in_title, published),
             ):
                 if event is None:
@@ -158,46 +164,86 @@ def dated_facts(text: str, published: datetime) -> dict[str, object]:
     return facts
 
 
-def _developer(model: Found, here: list[Found], gazetteer: Gazetteer) -> str | None:
-    entry = gazetteer.entries.get(model.key) or gazetteer.entries.get(model.family or "")
+@cache
+def model_names(gazetteer: Gazetteer) -> ModelNames:
+    """The model index of a gazetteer, built once per loaded gazetteer."""
+    return ModelNames(gazetteer)
+
+
+def _versions(names: ModelNames, found: list[Found]) -> set[str]:
+    """Families of which the article names a version: they are no release of their own."""
+    keys = {names.resolve(f).key for f in found if f.type == "model"}
+    return {family for key in keys if (family := names.family_of(key))}
+
+
+def _developer(model: ModelRef, here: list[Found], gazetteer: Gazetteer) -> str | None:
+    found = model.found
+    entry = gazetteer.entries.get(model.key) or gazetteer.entries.get(found.family or "")
     if entry is not None:
         developer = entry.links.get("developer")
         if developer is None and entry.links.get("family") in gazetteer.entries:
             developer = gazetteer.entries[entry.links["family"]].links.get("developer")
         if developer:
             return developer
-    if model.family and model.family.startswith("org:"):
-        return model.family
+    if found.family and found.family.startswith("org:"):
+        return found.family
     orgs = [f.key for f in here if f.type == "org"]
     return orgs[0] if orgs else None
 
 
-def _model_release(
-    sentence: str, here: list[Found], gazetteer: Gazetteer, in_title: bool
-) -> DetectedEvent | None:
-    models = [f for f in here if f.type == "model"]
-    if not models or not RELEASE.search(sentence):
-        return None
-    # the newest-looking model of the sentence: a discovered version over a known family
-    model = max(models, key=lambda f: (f.method == "discovery", "-" in f.key, len(f.surface)))
-    if model.method != "discovery" and not in_title and len(models) > 1:
-        return None  # several known models and no new one: a comparison, not a release
-    facts: dict[str, object] = {"version": model.surface}
+def _model_releases(
+    sentence: str, here: list[Found], names: ModelNames, versions: set[str], in_title: bool
+) -> list[DetectedEvent]:
+    refs = list(
+        {
+            ref.identity: ref
+            for f in here
+            if f.type == "model"
+            and not (names.is_family((ref := names.resolve(f)).key) and ref.key in versions)
+        }.values()
+    )
+    if not refs or not RELEASE.search(sentence):
+        return []
+    new = [r for r in refs if r.found.method != "gazetteer"]
+    if not in_title and not new and len(refs) > 1:
+        return []  # several known models and no new one: a comparison, not a release
+    return [_release(sentence, ref, here, names.gazetteer, in_title) for ref in (new or refs)[:1]]
+
+
+def _release(
+    sentence: str, model: ModelRef, here: list[Found], gazetteer: Gazetteer, in_title: bool
+) -> DetectedEvent:
+    facts: dict[str, object] = {"version": model.found.surface}
     if OPEN_WEIGHTS.search(sentence):
         facts["open_weights"] = True
     params = PARAMS.search(sentence)
     if params:
         facts["parameters"] = params.group(0)
-    confidence = 0.6 + (0.2 if in_title else 0) + (0.1 if model.method == "discovery" else 0)
+    discovered = model.found.method != "gazetteer"
+    confidence = 0.6 + (0.2 if in_title else 0) + (0.1 if discovered else 0)
     return DetectedEvent(
         type="model_release",
-        key=f"model_release:{model.key}",
+        key=f"model_release:model:{model.identity}",
         org_key=_developer(model, here, gazetteer),
         model_key=model.key,
         facts=facts,
         evidence=[sentence.strip()],
         confidence=min(confidence, 1.0),
     )
+
+
+def base_law(key: str, gazetteer: Gazetteer) -> str:
+    """An amendment's record (`law:x-2025-amendment`) stands for the law it amends (`law:x`):
+    amending and the amended law taking effect are stages of that law."""
+    head, _, tail = key.rpartition("-amendment")
+    if not head or tail:
+        return key
+    parts = head.split("-")
+    for cut in range(len(parts) - 1, 0, -1):
+        parent = "-".join(parts[:cut])
+        if parent in gazetteer.entries:
+            return parent
+    return key
 
 
 def _regulation(
@@ -210,6 +256,7 @@ def _regulation(
     if stage is None:
         return None
     law = laws[0]
+    law_key = base_law(law.key, gazetteer)
     issuer = (
         gazetteer.entries[law.key].links.get("issuer") if law.key in gazetteer.entries else None
     )
@@ -220,9 +267,9 @@ def _regulation(
     confidence = 0.6 + (0.2 if in_title else 0) + (0.1 if govs else 0) + (0.1 if facts else 0)
     return DetectedEvent(
         type="regulation",
-        key=f"regulation:{law.key}:{stage}",
-        org_key=(govs[0] if govs else issuer),
-        law_key=law.key,
+        key=f"regulation:{law_key}:{stage}",
+        org_key=(issuer if issuer and len(set(govs)) > 1 else govs[0] if govs else issuer),
+        law_key=law_key,
         stage=stage,
         event_date=event_date,
         facts=facts,

@@ -137,3 +137,40 @@ def test_regulation_dates_become_facts(recognizer: EntityRecognizer) -> None:
     body = "修订后的互联网信息服务深度合成管理规定自2026年11月1日起施行。"
     [event] = _events(recognizer, "深度合成管理规定修订", body)
     assert event.stage == "amended" and event.facts == {"effective_date": "2026-11-01"}
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "lang"),
+    [
+        ("阿里巴巴发布Qwen 3", "阿里巴巴今天发布Qwen 3。", "zh-Hans"),
+        ("Alibaba launches qwen-3", "Alibaba released qwen-3 today.", "en"),
+        ("アリババ、Qwen3を公開", "アリババはQwen3を公開した。", "ja"),
+    ],
+)
+def test_release_spellings_are_one_event(
+    recognizer: EntityRecognizer, title: str, body: str, lang: str
+) -> None:
+    [event] = _events(recognizer, title, body, lang)
+    assert event.key == "model_release:model:qwen3" and event.model_key == "model:qwen3"
+
+
+def test_bare_version_is_the_developers_model(recognizer: EntityRecognizer) -> None:
+    [event] = _events(recognizer, "DeepSeek发布R1", "深度求索今天发布推理模型R1。")
+    assert event.model_key == "model:deepseek-r1"
+
+
+def test_family_named_beside_its_version_is_no_release(recognizer: EntityRecognizer) -> None:
+    events = _events(recognizer, "阿里巴巴发布通义千问Qwen3", "通义千问团队发布Qwen3。")
+    assert [e.model_key for e in events] == ["model:qwen3"]
+
+
+def test_regulation_org_is_lead_issuer_when_several_bodies(recognizer: EntityRecognizer) -> None:
+    body = "国家网信办、国家发展改革委、教育部等七部门公布生成式人工智能服务管理暂行办法。"
+    [event] = _events(recognizer, "七部门公布生成式人工智能服务管理暂行办法", body)
+    assert event.org_key == "gov:cn-cac"
+
+
+def test_amendment_is_a_stage_of_the_law_it_amends(recognizer: EntityRecognizer) -> None:
+    body = "全国人大常委会表决通过关于修改《中华人民共和国网络安全法》的决定。"
+    [event] = _events(recognizer, "网络安全法修正", body)
+    assert (event.law_key, event.stage) == ("law:cn-cybersecurity-law", "amended")
