@@ -60,7 +60,8 @@ def _sqlite_engine(database: str, *, read_only: bool) -> Engine:
             raise StoreError(f"no database at {path}: run `aiwatch init` first")
         resolved = path.resolve()
         engine = create_engine(
-            "sqlite+pysqlite://", creator=lambda: connect_sqlite_read_only(resolved)
+            "sqlite+pysqlite://",
+            creator=lambda: connect_sqlite_read_only(resolved, check_same_thread=False),
         )
     else:
         parent = path.resolve().parent
@@ -73,20 +74,20 @@ def _sqlite_engine(database: str, *, read_only: bool) -> Engine:
     return engine
 
 
-def connect_sqlite_read_only(path: Path) -> sqlite3.Connection:
+def connect_sqlite_read_only(path: Path, **options: Any) -> sqlite3.Connection:
     """A connection that cannot write the store (mode=ro, enforced by SQLite even for
-    root). A store in WAL mode needs its -shm file: when it does not exist and the
-    directory is not writable (a read-only copy), no process can be writing the store, so
-    it is opened as immutable, which needs none."""
+    root); `options` go to sqlite3.connect. A store in WAL mode needs its -shm file: when
+    it does not exist and the directory is not writable (a read-only copy), no process can
+    be writing the store, so it is opened as immutable, which needs none."""
     target = f"file:{quote(str(path))}?mode=ro"
-    conn = sqlite3.connect(target, uri=True, check_same_thread=False)
+    conn = sqlite3.connect(target, uri=True, **options)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError as exc:
         if exc.sqlite_errorcode != SQLITE_READONLY_DIRECTORY:
             raise
         conn.close()
-        conn = sqlite3.connect(f"{target}&immutable=1", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(f"{target}&immutable=1", uri=True, **options)
     return conn
 
 

@@ -15,12 +15,11 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote
 
 import psycopg
 from sqlalchemy.engine import make_url
 
-from store.db import make_engine, redact
+from store.db import connect_sqlite_read_only, make_engine, redact
 from store.errors import StoreError
 
 APPLICATION_NAME = "aiwatch sql"
@@ -94,9 +93,10 @@ class SqliteSession:
         self.timeout = timeout
         self.cancelled = False
         self.deadline = 0.0
-        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
         try:
-            self.conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+            self.conn = connect_sqlite_read_only(
+                path.resolve(), timeout=timeout, isolation_level=None
+            )
             self.conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()  # loads it
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the SQLite store {path}: {exc}") from None
