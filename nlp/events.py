@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
+from nlp.dates import find_dates
 from nlp.entities import Found
 from nlp.gazetteer import Gazetteer
 from nlp.model_names import ModelNames, ModelRef
@@ -63,9 +64,9 @@ NOT_AN_EVENT = {
     "opinion": re.compile(r"^评论|^社评|^观点|コラム|^論説|何が違う|opinion|analysis:"),
 }
 PAST = re.compile(r"去年|前年|一年后|回头看|昨年|last year|a year ago")
-DATE = re.compile(r"(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 DEADLINE = re.compile(r"截止|まで")
-EFFECTIVE_DATE = re.compile(r"起施行|起正式施行|施行され|に施行|から施行|take effect")
+EFFECTIVE_DATE = re.compile(r"起施行|起正式施行|施行|生效|take effect|in(?:to)? force")
+REPORT_WINDOW_DAYS = 14  # the day a release or stage happened is at most this long before
 
 
 @dataclass
@@ -84,17 +85,6 @@ class DetectedEvent:
 
 def _sentences(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _SENTENCE.finditer(text) if m.group().strip()]
-
-
-def _dates(sentence: str, published: datetime) -> list[tuple[int, date]]:
-    found = []
-    for m in DATE.finditer(sentence):
-        year = int(m.group(1)) if m.group(1) else published.year
-        try:
-            found.append((m.start(), date(year, int(m.group(2)), int(m.group(3)))))
-        except ValueError:
-            continue
-    return found
 
 
 def not_an_event(title: str, body: str) -> str | None:
@@ -146,8 +136,27 @@ def detect_events(
         for key, value in dated_facts(body, published).items():
             regulations[0].facts.setdefault(key, value)
     for event in events.values():
-        event.event_date = event.event_date or published.date()
+        _date_event(event, published)
     return list(events.values())
+
+
+def _date_event(event: DetectedEvent, published: datetime) -> None:
+    """The day of the release or stage: an effective stage's effective date, else the first
+    date in the evidence no later than the publication (a month-only one stays a month:
+    facts["event_month"], event_date its first day), else the publication day."""
+    effective = event.facts.get("effective_date")
+    if event.stage == "effective" and isinstance(effective, str) and len(effective) == 10:
+        event.event_date = date.fromisoformat(effective)
+        return
+    today = published.date()
+    for sentence in event.evidence:
+        for found in find_dates(sentence, published):
+            if 0 <= (today - found.day).days <= REPORT_WINDOW_DAYS:
+                event.event_date = found.day
+                if found.granularity != "day":
+                    event.facts["event_month"] = found.month
+                return
+    event.event_date = today
 
 
 def dated_facts(text: str, published: datetime) -> dict[str, object]:
@@ -155,12 +164,15 @@ def dated_facts(text: str, published: datetime) -> dict[str, object]:
     自<date>起施行); the first of each kind wins."""
     facts: dict[str, object] = {}
     for _start, _end, sentence in _sentences(text):
-        for at, day in _dates(sentence, published):
-            around = sentence[max(0, at - 12) : at + 16]
+        for found in find_dates(sentence, published):
+            if found.granularity == "week":
+                continue
+            around = sentence[max(0, found.start - 12) : found.end + 16]
+            value = found.day.isoformat() if found.granularity == "day" else found.month
             if DEADLINE.search(around):
-                facts.setdefault("comment_deadline", day.isoformat())
+                facts.setdefault("comment_deadline", value)
             elif EFFECTIVE_DATE.search(around):
-                facts.setdefault("effective_date", day.isoformat())
+                facts.setdefault("effective_date", value)
     return facts
 
 
@@ -262,8 +274,6 @@ def _regulation(
     )
     govs = [f.key for f in here if f.type == "gov"]
     facts: dict[str, object] = dated_facts(sentence, published)
-    effective = facts.get("effective_date")
-    event_date = date.fromisoformat(str(effective)) if stage == "effective" and effective else None
     confidence = 0.6 + (0.2 if in_title else 0) + (0.1 if govs else 0) + (0.1 if facts else 0)
     return DetectedEvent(
         type="regulation",
@@ -271,7 +281,6 @@ def _regulation(
         org_key=(issuer if issuer and len(set(govs)) > 1 else govs[0] if govs else issuer),
         law_key=law_key,
         stage=stage,
-        event_date=event_date,
         facts=facts,
         evidence=[sentence.strip()],
         confidence=min(confidence, 1.0),

@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from nlp.dates import local_time
 from nlp.embedding import BUNDLED, embed, load_model
 from nlp.entities import EntityRecognizer, Found
 from nlp.events import detect_events
@@ -139,7 +140,9 @@ class Processor:
         summary.stories += created
         story_id = story.id
         label_story(session, story)
-        published = article.published_at or article.fetched_at
+        published = local_time(
+            article.published_at or article.fetched_at, article.published_offset_minutes
+        )
         for detected in detect_events(
             article.title, article.body, title_found, body_found, self.gazetteer, published
         ):

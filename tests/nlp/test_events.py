@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -174,3 +174,27 @@ def test_amendment_is_a_stage_of_the_law_it_amends(recognizer: EntityRecognizer)
     body = "全国人大常委会表决通过关于修改《中华人民共和国网络安全法》的决定。"
     [event] = _events(recognizer, "网络安全法修正", body)
     assert (event.law_key, event.stage) == ("law:cn-cybersecurity-law", "amended")
+
+
+def test_event_date_is_the_release_day_not_the_article_day(recognizer: EntityRecognizer) -> None:
+    published = datetime(2025, 3, 22, 8, 0, tzinfo=timezone(timedelta(hours=9)))
+    title, body = (
+        "騰訊、「混元T1」正式版を公開",
+        "騰訊は21日、推論モデル「混元T1」の正式版を公開した。",
+    )
+    [event] = detect_events(
+        title,
+        body,
+        recognizer.find(title, "ja"),
+        recognizer.find(body, "ja"),
+        recognizer.gazetteer,
+        published,
+    )
+    assert event.event_date is not None and event.event_date.isoformat() == "2025-03-21"
+
+
+def test_effective_stage_dated_by_its_effective_date(recognizer: EntityRecognizer) -> None:
+    [event] = _events(
+        recognizer, "网络数据安全管理条例元旦起施行", "网络数据安全管理条例自2026年1月1日起施行。"
+    )
+    assert event.stage == "effective" and str(event.event_date) == "2026-01-01"
