@@ -7,15 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from aiwatch.config import Config
 from aiwatch.logs import config_secrets, configure_logging, known_secrets, remember_secrets
-from store.db import make_engine, session_factory
-from store.schema import require_current
+
+if TYPE_CHECKING:  # the store's libraries load when a command first uses the store
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 @dataclass
@@ -46,11 +47,16 @@ class App:
 
     @cached_property
     def engine(self) -> Engine:
+        from store.db import make_engine
+
         return make_engine(self.config.database_url)
 
     @property
     def sessions(self) -> sessionmaker[Session]:
         """Sessions on a store whose schema is current (checked once per command)."""
+        from store.db import session_factory
+        from store.schema import require_current
+
         if not self._checked:
             require_current(self.engine)
             self._checked = True
@@ -60,10 +66,12 @@ class App:
     def reader(self) -> sessionmaker[Session]:
         """Read-only sessions, for commands that only read: they work on a store the user
         can only read, and never write or migrate it (an out-of-date schema is an error)."""
+        from store.db import make_engine, session_factory
+        from store.schema import require_current
+
         engine = make_engine(self.config.database_url, read_only=True)
         require_current(engine)
         return session_factory(engine)
-
 
     def warn_once(self, log: logging.Logger, message: str) -> None:
         """A warning the daemon would otherwise repeat at every run of a job."""

@@ -10,10 +10,10 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiwatch import settings as schema
-from store.db import redact
+if TYPE_CHECKING:
+    from aiwatch import settings as schema
 
 CONFIG_ENV = "AIWATCH_CONFIG"
 SMTP_ENV = {
@@ -43,6 +43,8 @@ def default_config_path() -> Path:
 
 def parse_duration(value: str | int | float) -> float:
     """Seconds in "30s", "5m", "1h", "1d" (a bare number is seconds)."""
+    from aiwatch import settings as schema
+
     try:
         return schema.parse_duration(value)
     except ValueError as exc:
@@ -122,6 +124,8 @@ class Config:
 
     def effective(self) -> dict[str, Any]:
         """The configuration as aiwatch sees it, with secrets masked for display."""
+        from store.db import redact
+
         shown = copy.deepcopy(self.values)
         shown["data_dir"] = str(self.data_dir)
         shown["store"]["url"] = redact(self.database_url)
@@ -136,6 +140,8 @@ def check(
     """Every problem in the file as a line "FILE:LINE: KEY: what is wrong", the merged
     values, and the typed settings when there is no problem."""
     from pydantic import ValidationError
+
+    from aiwatch import settings as schema
 
     defaults = tomllib.loads(default_config_text())
     text = ""
@@ -158,6 +164,8 @@ def check(
 
 
 def _problem(path: Path, text: str, error: Any) -> tuple[int, str]:
+    from aiwatch import settings as schema
+
     loc = tuple(error["loc"])
     key = ".".join(str(part) for part in loc)
     if error["type"] == "extra_forbidden":

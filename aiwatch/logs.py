@@ -16,9 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 if TYPE_CHECKING:
     from aiwatch.config import Config
 
@@ -101,6 +98,9 @@ def config_secrets(config: Config) -> set[str]:
                 walk(v, key)
         elif key in SECRET_KEYS and isinstance(value, str) and value:
             found.add(config.environ.get(value[4:], "") if value.startswith("env:") else value)
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     walk(config.values)
     found.add(config.environ.get("AIWATCH_SMTP_PASSWORD", ""))

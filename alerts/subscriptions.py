@@ -13,13 +13,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from store.vocabulary import EVENT_TYPES, REGULATION_STAGES
 
-from store.models import EVENT_TYPES, REGULATION_STAGES, Entity, Subscription
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -155,6 +155,10 @@ def resolve_entities(
     """Canonical keys for keys or names in any language ("アリババ", "Alibaba",
     "org:alibaba"), from the store (if given) or else the gazetteer; and the names neither
     knows."""
+    from sqlalchemy import or_, select
+
+    from store.models import Entity
+
     keys, unknown = [], []
     for name in names:
         entity = session and session.scalar(
@@ -197,6 +201,10 @@ def sync_subscriptions(
     """Mirror the config's subscriptions into the store; a removed one is disabled so its
     delivery history stays, a skipped one is disabled with its reason. Returns every
     skipped subscription, those with unknown entities included."""
+    from sqlalchemy import select
+
+    from store.models import Subscription
+
     rows = {row.name: row for row in session.scalars(select(Subscription))}
     skipped = list(skipped)
     synced: set[str] = set()
@@ -240,5 +248,9 @@ def sync_subscriptions(
 
 def skipped_in_store(session: Session) -> list[Skipped]:
     """The subscriptions the last sync skipped, for `aiwatch status`."""
+    from sqlalchemy import select
+
+    from store.models import Subscription
+
     rows = session.scalars(select(Subscription).where(Subscription.enabled.is_(False)))
     return [Skipped(r.name, r.filters["skipped"]) for r in rows if (r.filters or {}).get("skipped")]

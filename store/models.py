@@ -20,10 +20,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from store.types import JSONType, UTCDateTime, utcnow
-
-ENTITY_TYPES = ("org", "person", "model", "product", "gov", "law", "chip")
-EVENT_TYPES = ("model_release", "regulation")
-REGULATION_STAGES = ("draft", "published", "effective", "amended", "enforcement")
+from store.vocabulary import ENTITY_TYPES as ENTITY_TYPES  # re-exported: defined there
+from store.vocabulary import EVENT_TYPES as EVENT_TYPES
+from store.vocabulary import REGULATION_STAGES as REGULATION_STAGES
 
 
 class Base(DeclarativeBase):

@@ -24,6 +24,12 @@ ALLOWED = "one SELECT, WITH ... SELECT or EXPLAIN of a SELECT"
 _FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = (
     exp.DML,
     exp.DDL,
+    exp.Drop,
+    exp.Alter,
+    exp.TruncateTable,
+    exp.Refresh,
+    exp.Cache,
+    exp.Uncache,
     exp.Command,
     exp.Copy,
     exp.Pragma,
@@ -103,17 +109,19 @@ def check_read_only(sql: str, dialect: str) -> None:
     "postgresql")."""
     explain = _EXPLAIN.match(sql)
     body = sql[explain.end() :] if explain else sql
+    leading = _leading_word(body)
     try:
         statements = [s for s in sqlglot.parse(body, dialect=_sqlglot_dialect(dialect)) if s]
     except SqlglotError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise QueryRefused(f"the statement could not be parsed ({first})") from None
+        raise QueryRefused(f"found {leading}, which does not parse as a query ({first})") from None
     if not statements:
         raise QueryRefused("the text holds no statement")
     if len(statements) > 1:
-        kinds = ", ".join(_kind(s) for s in statements)
-        raise QueryRefused(f"found {len(statements)} statements ({kinds})")
-    _check_tree(statements[0], _leading_word(body))
+        kinds = [_kind(s) for s in statements]
+        named = ", ".join(k for k in kinds if k) + (", ..." if not all(kinds) else "")
+        raise QueryRefused(f"found {len(statements)} statements ({named})")
+    _check_tree(statements[0], leading)
 
 
 def _sqlglot_dialect(dialect: str) -> str:
@@ -121,9 +129,12 @@ def _sqlglot_dialect(dialect: str) -> str:
 
 
 def _kind(node: exp.Expression) -> str:
+    """The statement's keyword, or "" for what sqlglot read as a stray expression."""
     if isinstance(node, exp.Command):
         return str(node.this).upper()
-    return node.key.upper()
+    if isinstance(node, (exp.Select, exp.SetOperation, *_FORBIDDEN_NODES)):
+        return node.key.upper()
+    return ""
 
 
 def _leading_word(sql: str) -> str:
@@ -136,7 +147,7 @@ def _leading_word(sql: str) -> str:
 def _check_tree(statement: exp.Expression, leading_word: str) -> None:
     query = statement.this if isinstance(statement, exp.Subquery) else statement
     if not isinstance(query, exp.Select | exp.SetOperation):
-        raise QueryRefused(f"found {leading_word}")
+        raise QueryRefused(f"found {_kind(query) if isinstance(query, exp.DML) else leading_word}")
     for node in statement.walk():
         if isinstance(node, exp.Lock):
             raise QueryRefused("SELECT ... FOR UPDATE/SHARE takes row locks")

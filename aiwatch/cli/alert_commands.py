@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import select
 
 from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, format_options
 from aiwatch.config import append_subscription, remove_subscription
-from aiwatch.settings import gazetteer_path
-from alerts.dispatch import channel_factory
-from alerts.render import Alert, EventSummary
 from alerts.subscriptions import (
     SubscriptionError,
     SubscriptionSpec,
@@ -18,7 +14,7 @@ from alerts.subscriptions import (
     resolve_entities,
     unknown_entities_message,
 )
-from store.models import EVENT_TYPES, REGULATION_STAGES, AlertDelivery, Subscription
+from store.vocabulary import EVENT_TYPES, REGULATION_STAGES
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -124,6 +120,8 @@ def subscriptions_add(
       aiwatch subscriptions add models --slack-webhook env:AIWATCH_SLACK_MODELS \\
           --events model_release --entity org:alibaba
     """
+    from aiwatch.settings import gazetteer_path
+
     if any(s.get("name") == name for s in app.config.settings.subscriptions):
         raise click.ClickException(f"a subscription named {name!r} already exists")
     with app.sessions() as session:
@@ -184,6 +182,10 @@ def subscriptions_test(app: App, name: str) -> None:
     Example:
       aiwatch subscriptions test policy-team
     """
+    from alerts.dispatch import channel_factory
+    from alerts.render import Alert, EventSummary
+    from store.models import Subscription
+
     specs = {s.name: s for s in _specs(app)}
     if name not in specs:
         raise click.ClickException(f"no subscription named {name!r}")
@@ -224,6 +226,10 @@ def alerts_list(app: App, failed: bool, limit: int, as_json: bool, as_csv: bool)
     Example:
       aiwatch alerts list --failed
     """
+    from sqlalchemy import select
+
+    from store.models import AlertDelivery, Subscription
+
     query = (
         select(AlertDelivery, Subscription.name)
         .join(Subscription, Subscription.id == AlertDelivery.subscription_id)

@@ -8,7 +8,6 @@ import click
 from aiwatch.app import App, pass_app
 from aiwatch.cli.store_commands import config
 from aiwatch.config import check
-from aiwatch.settings import gazetteer_path
 from store.errors import StoreError
 
 
@@ -22,6 +21,7 @@ def config_check(app: App) -> None:
     Example:
       aiwatch config check
     """
+    from aiwatch.settings import gazetteer_path
     from alerts.subscriptions import read_subscriptions, resolve_entities, unknown_entities_message
     from crawler.sources import SourceError, load_sources
 

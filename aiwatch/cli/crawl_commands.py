@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, format_options
-from crawler.check import check_source
-from crawler.run import all_failed
-from crawler.run import crawl as run_crawl
-from crawler.sources import Listing, SourceError, SourceRecord, load_sources, save_sources
+
+if TYPE_CHECKING:  # crawler.sources loads SQLAlchemy: only when a command runs
+    from crawler.sources import SourceRecord
 
 
 def _load(app: App) -> list[SourceRecord]:
+    from crawler.sources import SourceError, load_sources
+
     try:
         return load_sources(app.config.sources_file)
     except SourceError as exc:
@@ -73,6 +73,8 @@ def sources_add(
       aiwatch sources add cac --listing https://www.cac.gov.cn/zcfg/ \\
           --link-selector "ul.list a" --kind regulator
     """
+    from crawler.sources import Listing, SourceError, SourceRecord, save_sources
+
     if bool(listing) != bool(link_selector):
         raise click.UsageError("--listing and --link-selector go together")
     records = _load(app)
@@ -104,6 +106,8 @@ def sources_remove(app: App, name: str) -> None:
     Example:
       aiwatch sources remove qbitai
     """
+    from crawler.sources import save_sources
+
     records = _load(app)
     kept = [r for r in records if r.name != name]
     if len(kept) == len(records):
@@ -129,6 +133,9 @@ def sources_check(
     Example:
       aiwatch sources check cac-policy qbitai
     """
+    from crawler.check import check_source
+    from crawler.sources import save_sources
+
     records = _load(app)
     checked = [r for r in records if not names or r.name in names]
     unknown = set(names) - {r.name for r in checked}
@@ -162,6 +169,12 @@ def crawl(app: App, names: tuple[str, ...], as_json: bool, as_csv: bool) -> None
     Example:
       aiwatch crawl --source qbitai
     """
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from crawler.run import all_failed
+    from crawler.run import crawl as run_crawl
+
     records = [r for r in _load(app) if not names or r.name in names]
     if names and len(records) != len(set(names)):
         missing = set(names) - {r.name for r in records}

@@ -8,20 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from sqlalchemy import text
 
 from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, emit_json
 from aiwatch.config import append_subscription
-from aiwatch.daemon import run_daemon
-from aiwatch.demo import serve_demo_site
-from aiwatch.jobs import app_for, run_once
-from alerts.subscriptions import skipped_in_store
-from crawler.sources import SourceRecord, save_sources
-from store.db import make_engine
-from store.schema import upgrade
-from store.status import backlog_report, job_report, source_report
 
 
 @click.command()
@@ -39,6 +29,11 @@ def run(app: App, once: bool, as_json: bool) -> None:
       aiwatch run
       aiwatch run --once --json
     """
+    from rich.console import Console
+
+    from aiwatch.daemon import run_daemon
+    from aiwatch.jobs import run_once
+
     app.sessions  # noqa: B018 - refuse to start on a missing or out-of-date store
     if not once:
         run_daemon(app)
@@ -74,6 +69,9 @@ def status(app: App, as_json: bool) -> None:
     Example:
       aiwatch status --json
     """
+    from alerts.subscriptions import skipped_in_store
+    from store.status import backlog_report, job_report, source_report
+
     with app.reader() as session:
         jobs, sources = job_report(session), source_report(session)
         summary = backlog_report(session)
@@ -125,6 +123,14 @@ def demo(ctx: click.Context, keep: Path | None) -> None:
     Example:
       aiwatch demo
     """
+    from sqlalchemy import text
+
+    from aiwatch.demo import serve_demo_site
+    from aiwatch.jobs import app_for, run_once
+    from crawler.sources import SourceRecord, save_sources
+    from store.db import make_engine
+    from store.schema import upgrade
+
     server, base = serve_demo_site()
     with tempfile.TemporaryDirectory() as tmp:
         home = keep or Path(tmp)

@@ -9,10 +9,6 @@ import click
 from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, emit_json
 from aiwatch.config import Config
-from aiwatch.settings import gazetteer_path, nlp_settings
-from nlp.entities import EntityRecognizer
-from nlp.evaluate import evaluate_entities, load_corpus
-from nlp.pipeline_eval import evaluate_pipeline
 
 DEFAULT_CORPUS = Path(__file__).parents[2] / "tests" / "corpus" / "articles.yaml"
 corpus_option = click.option(
@@ -36,6 +32,10 @@ def eval_group(ctx: click.Context, corpus: Path, as_json: bool) -> None:
     Example:
       aiwatch eval --json
     """
+    from aiwatch.settings import nlp_settings
+    from nlp.evaluate import load_corpus
+    from nlp.pipeline_eval import evaluate_pipeline
+
     if ctx.invoked_subcommand is not None:
         return
     app: App = ctx.obj
@@ -63,6 +63,10 @@ def eval_entities(app: App, corpus: Path, as_json: bool) -> None:
     Example:
       aiwatch eval entities --json
     """
+    from aiwatch.settings import gazetteer_path
+    from nlp.entities import EntityRecognizer
+    from nlp.evaluate import evaluate_entities, load_corpus
+
     config = Config.load(app.config_path, must_exist=False)
     scores = evaluate_entities(load_corpus(corpus), EntityRecognizer(gazetteer_path(config)))
     if as_json:

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from sqlalchemy import select
 
 from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, emit_json, format_options
 from aiwatch.config import Config
-from aiwatch.jobs import sync_alert_subscriptions
-from aiwatch.settings import gazetteer_path, nlp_settings
-from crawler.lang import detect
-from nlp.entities import EntityRecognizer
-from nlp.process import process_pending
-from nlp.store_entities import CurationError, merge, promote
-from store.models import ENTITY_TYPES, Entity
+from store.vocabulary import ENTITY_TYPES
 
 LANGS = ["ja", "zh", "zh-Hans", "zh-Hant", "en"]
 
@@ -37,6 +28,10 @@ def extract(
     Example:
       echo "騰訊は混元の新版を発表した" | aiwatch extract --json
     """
+    from aiwatch.settings import gazetteer_path
+    from crawler.lang import detect
+    from nlp.entities import EntityRecognizer
+
     text = file.read()
     lang = lang or detect(text)
     config = Config.load(app.config_path, must_exist=False)  # works before `aiwatch init`
@@ -66,6 +61,13 @@ def process(app: App, redo_all: bool, as_json: bool) -> None:
     Example:
       aiwatch process --all
     """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from aiwatch.jobs import sync_alert_subscriptions
+    from aiwatch.settings import nlp_settings
+    from nlp.process import process_pending
+
     sessions = app.sessions
     sync_alert_subscriptions(app)  # each subscription in the config hears of these events
     with Progress(
@@ -112,6 +114,10 @@ def entities_list(
     Example:
       aiwatch entities list --discovered --type model
     """
+    from sqlalchemy import select
+
+    from store.models import Entity
+
     query = select(Entity).order_by(Entity.type, Entity.key)
     if discovered:
         query = query.where(Entity.discovered.is_(True))
@@ -155,6 +161,8 @@ def entities_promote(app: App, key: str, new_key: str | None) -> None:
     Example:
       aiwatch entities promote model:灵犀 --as model:lingxi
     """
+    from nlp.store_entities import CurationError, promote
+
     try:
         with app.sessions.begin() as session:
             entity = promote(session, key, new_key)
@@ -174,6 +182,8 @@ def entities_merge(app: App, source: str, target: str) -> None:
     Example:
       aiwatch entities merge model:qwen-3-5 model:qwen3-5
     """
+    from nlp.store_entities import CurationError, merge
+
     try:
         with app.sessions.begin() as session:
             merge(session, source, target)

@@ -10,8 +10,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +44,9 @@ def emit(
         writer.writerow(columns)
         writer.writerows([[_plain(v) for v in row] for row in rows])
     else:
+        from rich.console import Console
+        from rich.table import Table
+
         table = Table(title=title, show_lines=False)
         for column in columns:
             table.add_column(str(column), overflow="fold")

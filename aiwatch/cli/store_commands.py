@@ -11,13 +11,7 @@ import click
 from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, emit_json, format_options
 from aiwatch.config import Config, default_config_text
-from crawler.sources import bundled_sources_text
-from store.db import make_engine, redact
 from store.errors import StoreError
-from store.query import run_read_only
-from store.reader_role import apply_reader, plan_reader
-from store.schema import require_current, upgrade
-from store.search import search_articles
 
 
 @click.command()
@@ -32,6 +26,10 @@ def init(app: App, db_url: str | None) -> None:
     Example:
       aiwatch --config /tmp/x/aiwatch.toml init --db sqlite:////tmp/x/store.db
     """
+    from crawler.sources import bundled_sources_text
+    from store.db import make_engine, redact
+    from store.schema import upgrade
+
     path = app.config_path
     if path.exists():
         current = Config.load(path)
@@ -103,6 +101,8 @@ def db_upgrade(app: App) -> None:
     Example:
       aiwatch db upgrade
     """
+    from store.schema import upgrade
+
     before, after = upgrade(app.engine)
     if before == after:
         click.echo(f"Schema already at {after}.")
@@ -130,6 +130,9 @@ def db_create_reader(app: App, role: str, password_env: str | None, print_only: 
       aiwatch db create-reader analyst --password-env ANALYST_PASSWORD
       aiwatch db create-reader --print
     """
+    from store.reader_role import apply_reader, plan_reader
+    from store.schema import require_current
+
     if password_env:
         password = os.environ.get(password_env, "")
         if not password:
@@ -173,6 +176,8 @@ def sql(
     Example:
       aiwatch sql "SELECT entity_key, count(*) FROM v_mentions GROUP BY 1 ORDER BY 2 DESC"
     """
+    from store.query import run_read_only
+
     url = app.config.sql_url
     try:
         _require_current(url)
@@ -189,6 +194,9 @@ def sql(
 
 
 def _require_current(url: str) -> None:
+    from store.db import make_engine
+    from store.schema import require_current
+
     engine = make_engine(url, read_only=True)
     try:
         require_current(engine)
@@ -211,6 +219,7 @@ def search(app: App, words: tuple[str, ...], limit: int, as_json: bool, as_csv: 
       aiwatch search 人工智能 标识
     """
     from nlp.entity_names import entity_ids_named
+    from store.search import search_articles
 
     text = " ".join(words)
     with app.reader() as session:

@@ -5,14 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import click
-from sqlalchemy import func, select, text
 
 from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, format_options
 from aiwatch.config import ConfigError, parse_duration
-from nlp.topics import recompute_topics
-from store.models import Article, ArticleStory, Story, StoryTopic, Topic
-from store.types import UTCDateTime, utcnow
 
 since_option = click.option(
     "--since",
@@ -23,6 +19,8 @@ since_option = click.option(
 
 
 def _since(value: str) -> object:
+    from store.types import utcnow
+
     try:
         return utcnow() - timedelta(seconds=parse_duration(value))
     except ConfigError as exc:
@@ -40,6 +38,10 @@ def stories(app: App, since: str, as_json: bool, as_csv: bool) -> None:
     Example:
       aiwatch stories --since 30d --json
     """
+    from sqlalchemy import text
+
+    from store.types import UTCDateTime
+
     columns = ["story_id", "label", "n_articles", "langs", "first_seen", "last_seen"]
     with app.reader() as session:
         rows = session.execute(
@@ -63,6 +65,10 @@ def story(app: App, story_id: int, as_json: bool, as_csv: bool) -> None:
     Example:
       aiwatch story 12
     """
+    from sqlalchemy import func, select
+
+    from store.models import Article, ArticleStory, Story
+
     with app.reader() as session:
         found = session.get(Story, story_id)
         if found is None:
@@ -99,6 +105,12 @@ def topics(app: App, since: str, recompute: bool, as_json: bool, as_csv: bool) -
     Example:
       aiwatch topics --since 30d
     """
+    from sqlalchemy import func, select
+
+    from nlp.topics import recompute_topics
+    from store.models import Article, ArticleStory, StoryTopic, Topic
+    from store.types import utcnow
+
     start = _since(since)
     middle = start + (utcnow() - start) / 2
     if recompute:
