@@ -46,8 +46,8 @@ MISREAD_SHARE = 0.5  # of the non-ASCII characters: past this the declaration is
 # Characters XML and text stores refuse (PostgreSQL refuses NUL), raw or as a character
 # reference: C0 controls but tab, newlines and form feed; DEL; surrogates; noncharacters.
 _BAD_RAW = "\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-_BAD_CHARACTER = re.compile(f"[{_BAD_RAW}]|&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
-_BAD_CODE_POINT = re.compile(f"[{_BAD_RAW}]")
+_BAD_CHARACTER = re.compile(f"[{_BAD_RAW}]")
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 
 
 def normalize_name(name: str) -> str | None:
@@ -114,14 +114,19 @@ def looks_misread(text: str) -> bool:
 def clean_characters(text: str) -> str:
     """`text` with every character no text may contain, raw or as a numeric character
     reference, replaced by U+FFFD; everything else as it was."""
-    return _BAD_CHARACTER.sub(_replace_bad, text)
+    if _BAD_CHARACTER.search(text):
+        text = _BAD_CHARACTER.sub("\ufffd", text)
+    if "&#" in text:  # two passes: the one over every page stays a plain character scan
+        text = _CHARACTER_REFERENCE.sub(_replace_bad_reference, text)
+    return text
 
 
-def _replace_bad(match: re.Match[str]) -> str:
-    hex_digits, digits = match.group(1), match.group(2)
-    if hex_digits is None and digits is None:
-        return "\ufffd"  # a raw character
+def _replace_bad_reference(match: re.Match[str]) -> str:
+    hex_digits, digits = match.groups()
+    significant = (hex_digits or digits).lstrip("0")
+    if len(significant) > 8:  # far past U+10FFFF (and too long for int() to read)
+        return "\ufffd"
     code = int(hex_digits, 16) if hex_digits is not None else int(digits)
-    if code > 0x10FFFF or (code & 0xFFFE) == 0xFFFE or _BAD_CODE_POINT.match(chr(code)):
+    if code > 0x10FFFF or (code & 0xFFFE) == 0xFFFE or _BAD_CHARACTER.match(chr(code)):
         return "\ufffd"
     return match.group(0)  # a good reference: the HTML parser reads it

@@ -68,6 +68,7 @@ def test_decode_keeps_a_right_single_byte_declaration(text: str, declared: str) 
         ("a&#0;b&#x0;c&#1;", "a\ufffdb\ufffdc\ufffd"),
         ("a&#xD800;b&#56320;c\udc00", "a\ufffdb\ufffdc\ufffd"),
         ("a&#x110000;b&#x1FFFF;c", "a\ufffdb\ufffdc"),
+        ("a&#" + "9" * 5000 + ";b&#x0000000041;", "a\ufffdb&#x0000000041;"),
         (
             "&#12354; &#x3042; &#x1F600; &amp; &#9;\t\n\r\x0c",
             "&#12354; &#x3042; &#x1F600; &amp; &#9;\t\n\r\x0c",
