@@ -86,6 +86,7 @@ def extract(
     rule_titles = publisher.values("title", markup) if publisher else []
     site_names = (*publisher.site_names, publisher.name) if publisher else ()
     title = page_title(markup, site_names, rule_titles[0] if rule_titles else None)
+    # a record covers one language: an edition in another has a record of its own
     lang = publisher.language if publisher else detect(f"{title}\n{body}")
     zone: tzinfo = (
         publisher.zone if publisher else local_zone(lang if lang != "other" else lang_hint)
@@ -117,11 +118,12 @@ def _main_text(page: str, url: str) -> str:
 
 
 def _authors(tree: HtmlElement, publisher: Publisher | None, markup: Markup) -> tuple[str, ...]:
-    """The publisher's author rule, or trafilatura's author, found the way its own metadata
-    step finds it, without the rest of that step (site name, categories, tags, licence, a
-    date search): a third of the extraction time."""
-    if publisher and "authors" in publisher.rules:
-        return tuple(dict.fromkeys(publisher.values("authors", markup)))
+    """The publisher's author rule, or where it finds none trafilatura's author, found the
+    way its own metadata step finds it, without the rest of that step (site name,
+    categories, tags, licence, a date search): a third of the extraction time."""
+    found = publisher.values("authors", markup) if publisher else []
+    if found:
+        return tuple(dict.fromkeys(found))
     meta = examine_meta(tree)
     if meta.author and " " not in meta.author:
         meta.author = None  # trafilatura's rule for author meta tags

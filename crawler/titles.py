@@ -48,13 +48,13 @@ def strip_site_name(title: str, names: Iterable[str], headlines: Iterable[str] =
     """`title` without leading and trailing site names; cut at a separator where what
     remains is one of `headlines` (the page's h1, say)."""
     names = set(names)
-    confirmed = {_key(h) for h in headlines if h}
+    confirmed = {_key(h) for h in headlines if h and not is_site_name(h, names)}
     title = clean_text(title)
     for match in SEPARATOR.finditer(title):
         head, tail = title[: match.start()], title[match.end() :]
-        if _key(head) in confirmed and head:
+        if head and _key(head) in confirmed and len(head) >= len(tail):
             return head
-        if _key(tail) in confirmed and tail:
+        if tail and _key(tail) in confirmed and len(tail) >= len(head):
             return tail
     changed = True
     while changed:
@@ -74,14 +74,16 @@ def page_title(markup: Markup, names: Iterable[str] = (), preferred: str | None 
     """The headline: `preferred` (a publisher's rule), the Article's JSON-LD headline,
     og:title, <title> or the h1, whichever comes first (a headline cut short with an
     ellipsis gives way), without the site's name."""
+    site_names = {*names, *markup.site_names}
     headline = html.unescape(str(markup.article["headline"])) if markup.article else ""
     og = markup.meta.get("og:title") or markup.meta.get("twitter:title") or ""
+    headline, og = (t if not is_site_name(t, site_names) else "" for t in (headline, og))
     if headline.endswith(_TRUNCATED) and _key(og).startswith(_key(headline.rstrip(".…"))):
         headline = ""
     head = _key(og or markup.title)
     h1s = [h for h in markup.h1s if _key(h) in head] if head else markup.h1s[:1]
     chosen = preferred or headline or og or markup.title or (h1s[0] if h1s else "")
-    return strip_site_name(chosen, {*names, *markup.site_names}, [*h1s, headline, og])
+    return strip_site_name(chosen, site_names, [*h1s, headline, og])
 
 
 def feed_title(body: bytes) -> str:

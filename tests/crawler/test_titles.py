@@ -49,6 +49,23 @@ def test_page_title_prefers_the_headline_and_cuts_what_the_h1_leaves() -> None:
     assert page_title(Markup(fromstring(page))) == "新モデル発表"
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        # og:title that is only the site's name
+        '<meta property="og:title" content="例科技"><meta property="og:site_name" content="例科技">',
+        # the site's logo in an h1
+        "",
+    ],
+)
+def test_page_title_is_never_the_site_name(head: str) -> None:
+    page = (
+        f"<html><head><title>百度发布文心大模型_例科技</title>{head}</head>"
+        "<body><h1>例科技</h1><p>正文</p></body></html>"
+    )
+    assert page_title(Markup(fromstring(page)), ["例科技"]) == "百度发布文心大模型"
+
+
 def test_site_names_learnt_from_the_feed_and_from_two_pages() -> None:
     names = SiteNames()
     names.add(feed_title(b"<rss><channel><title>Example Tech News</title></channel></rss>"))
