@@ -39,8 +39,11 @@ def sources_list(app: App, as_json: bool, as_csv: bool) -> None:
       aiwatch sources list --json
     """
     records = _load(app)
-    columns = ["name", "kind", "lang", "every", "verified", "entry_points"]
-    rows = [(r.name, r.kind, r.lang, r.every, r.verified, " ".join(r.entry_urls)) for r in records]
+    columns = ["name", "kind", "lang", "publisher", "every", "verified", "entry_points"]
+    rows = [
+        (r.name, r.kind, r.lang, r.publisher, r.every, r.verified, " ".join(r.entry_urls))
+        for r in records
+    ]
     emit(columns, rows, as_json=as_json, as_csv=as_csv)
 
 
@@ -53,6 +56,7 @@ def sources_list(app: App, as_json: bool, as_csv: bool) -> None:
 @click.option("--lang", type=click.Choice(["ja", "zh", "zh-Hans", "zh-Hant", "en"]))
 @click.option("--kind", type=click.Choice(["news", "regulator"]), default="news")
 @click.option("--every", default="30m", show_default=True, help="Poll interval.")
+@click.option("--publisher", help="Its publisher record in seeds/publishers/ (file name).")
 @pass_app
 def sources_add(
     app: App,
@@ -64,12 +68,14 @@ def sources_add(
     lang: str | None,
     kind: str,
     every: str,
+    publisher: str | None,
 ) -> None:
     """Add a source to the sources file.
 
     \b
     Example:
-      aiwatch sources add qbitai --feed https://www.qbitai.com/feed --lang zh --every 30m
+      aiwatch sources add qbitai --feed https://www.qbitai.com/feed --lang zh --every 30m \\
+          --publisher qbitai
       aiwatch sources add cac --listing https://www.cac.gov.cn/zcfg/ \\
           --link-selector "ul.list a" --kind regulator
     """
@@ -89,6 +95,7 @@ def sources_add(
             sitemaps=list(sitemaps),
             listings=[Listing(listing, link_selector)] if listing and link_selector else [],
             every=every,
+            publisher=publisher,
         )
     except SourceError as exc:
         raise click.UsageError(str(exc)) from None

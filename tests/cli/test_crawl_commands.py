@@ -41,6 +41,11 @@ def test_sources_add_list_remove(cli: Cli) -> None:
     assert cli("sources", "add", "local", "--feed", "http://x/").code == 1  # duplicate name
     assert cli("sources", "add", "x", "--listing", "http://x/").code == 2  # selector missing
     assert cli("sources", "add", "y").code == 2  # no entry point
+    unknown = cli("sources", "add", "z", "--feed", "http://x/", "--publisher", "nope")
+    assert unknown.code == 2 and "no publisher record 'nope'" in unknown.err
+    assert cli("sources", "add", "z", "--feed", "http://x/", "--publisher", "nikkei").code == 0
+    rows = {s["name"]: s for s in json.loads(cli("sources", "list", "--json").out)}
+    assert rows["z"]["publisher"] == "nikkei" and rows["local"]["publisher"] is None
     assert cli("sources", "remove", "local").code == 0
     assert "local" not in {s["name"] for s in json.loads(cli("sources", "list", "--json").out)}
 
