@@ -102,8 +102,9 @@ def feed_title(body: bytes) -> str:
 
 
 class SiteNames:
-    """The site names of one source, learnt during a crawl: the feed's title, and any
-    leading or trailing title segment that two of the source's pages share."""
+    """The site names of one source, learnt during a crawl: the feed's title, and any title
+    segment but the headline (the longest) that two of the source's pages share: the site's
+    name and its section labels (`…_科技_新浪网`). Only leading and trailing ones are cut."""
 
     def __init__(self) -> None:
         self.names: set[str] = set()
@@ -114,11 +115,11 @@ class SiteNames:
             self.names.add(clean_text(name))
 
     def observe(self, raw_title: str) -> None:
-        matches = list(SEPARATOR.finditer(raw_title))
-        if not matches:
+        segments = [s for part in SEPARATOR.split(raw_title) if (s := clean_text(part))]
+        if len(segments) < 2:
             return
-        ends = {raw_title[: matches[0].start()], raw_title[matches[-1].end() :]}
-        for segment in filter(None, (clean_text(s) for s in ends)):
+        segments.remove(max(segments, key=len))
+        for segment in set(segments):
             self._segments[segment] += 1
             if self._segments[segment] == 2:
                 self.names.add(segment)

@@ -74,6 +74,9 @@ def test_site_names_learnt_from_the_feed_and_from_two_pages() -> None:
     names.observe("百度发布文心 - 例科技")
     names.observe("阿里发布通义 - 例科技")
     assert names.cut("腾讯发布混元 - 例科技") == "腾讯发布混元"
+    names.observe("小米发布新芯片_科技_新浪网")
+    names.observe("华为发布昇腾芯片_科技_新浪网")
+    assert names.cut("百度发布文心大模型_科技_新浪网") == "百度发布文心大模型"
 
 
 def _page(head: str, body: str = "") -> Markup:
