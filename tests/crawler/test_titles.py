@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from lxml.html import fromstring
+from sqlalchemy import select
 
 from crawler.dates import published_at
 from crawler.markup import Markup
 from crawler.titles import SiteNames, feed_title, page_title, strip_site_name
+from store.db import make_engine, session_factory
+from store.models import Article
+from tests.conftest import Cli
+from tests.crawler.stored_pages import serve
 
 JST = timezone(timedelta(hours=9))
 
@@ -122,3 +128,43 @@ def test_published_at_takes_the_most_precise_value_of_the_day(
     found = published_at(markup, f"<html><body>{body}</body></html>", zone)
     assert found == expected and found is not None
     assert found.utcoffset() == expected.utcoffset()
+
+
+def test_crawl_cuts_site_names_learnt_from_the_feed_and_the_pages(tmp_path: Path) -> None:
+    """Pages with no h1, og:title or site-name tag: only the source tells the name."""
+    site = tmp_path / "site"
+    headlines = ["百度发布文心大模型五", "阿里巴巴开源通义千问", "腾讯混元登顶排行榜"]
+    with serve(site) as base:
+        for n, headline in enumerate(headlines):
+            paragraph = (
+                f"{headline}。这是一篇关于人工智能产业的报道，内容足够长，可以作为正文。" * 3
+            )
+            (site / f"{n}.html").write_text(
+                f"<html><head><title>{headline}_产业 - 例科技网</title></head><body>"
+                f"<article><p>{paragraph}</p></article></body></html>",
+                encoding="utf-8",
+            )
+        links = "".join(f"<item><link>{base}/{n}.html</link></item>" for n in range(3))
+        (site / "feed.rss").write_text(
+            f'<rss version="2.0"><channel><title>例科技网</title>{links}</channel></rss>',
+            encoding="utf-8",
+        )
+        (tmp_path / "sources.toml").write_text(
+            f'[[source]]\nname = "example"\nfeeds = ["{base}/feed.rss"]\n'
+        )
+        (tmp_path / "aiwatch.toml").write_text(
+            "[crawler]\ndownload_delay = 0\nautothrottle = false\nextract_workers = 0\n"
+            "concurrent_per_domain = 1\n"
+        )
+        cli = Cli(tmp_path / "aiwatch.toml")
+        assert cli("init").code == 0
+        result = cli("crawl", "--json")
+    assert result.code == 0, result.err
+    sessions = session_factory(make_engine(f"sqlite:///{tmp_path / 'aiwatch.db'}"))
+    with sessions() as s:
+        titles = list(s.scalars(select(Article.title)))
+    # the feed gives the name at once; the section label once two pages share it, so only
+    # the first page read keeps it
+    assert all("例科技" not in title for title in titles)
+    assert sorted(title.removesuffix("_产业") for title in titles) == sorted(headlines)
+    assert sum(title in headlines for title in titles) == 2
