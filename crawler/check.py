@@ -63,12 +63,6 @@ def _fetch(url: str, user_agent: str, timeout: float) -> tuple[bytes, str | None
         raise FetchError(f"failed: {exc}") from None
 
 
-def _sitemap(body: bytes) -> Sitemap:
-    if body[:2] == b"\x1f\x8b":
-        body = gunzip(body, max_size=MAX_BYTES)
-    return Sitemap(body)
-
-
 def _check(
     source: SourceRecord,
     kind: str,
@@ -82,29 +76,35 @@ def _check(
         body, content_type = _fetch(url, user_agent, timeout)
         if kind == "feed":
             links, noun = feed_links(body), "feed items"
+            first = links[:1]
         elif kind == "sitemap":
-            try:
-                sitemap = _sitemap(body)
-                links = [entry["loc"] for entry in sitemap if entry.get("loc")]
-            except Exception as exc:  # lxml raises several types for broken XML
-                return EntryCheck(name, kind, url, False, f"not a sitemap: {exc}")
+            links, is_index = _locations(body)
             noun = "sitemap entries"
-            if sitemap.type == "sitemapindex" and links:
-                child = urljoin(url, links[0])
-                links[:1] = [e["loc"] for e in _sitemap(_fetch(child, user_agent, timeout)[0])]
+            first = links[:1]
+            if is_index and links:  # the first article of the first child sitemap
+                first = _locations(_fetch(urljoin(url, links[0]), user_agent, timeout)[0])[0][:1]
         else:
             text, _ = decode(body, content_type)
             links = Selector(text=text).css(selector or "a").css("::attr(href)").getall()
             noun = "links matching the selector"
+            first = links[:1]
     except FetchError as exc:
         return EntryCheck(name, kind, url, False, str(exc))
-    except Exception as exc:  # a child sitemap that is not one
+    except Exception as exc:  # lxml raises several types for broken XML
         return EntryCheck(name, kind, url, False, f"not a sitemap: {exc}")
-    if not links:
+    if not first:
         return EntryCheck(name, kind, url, False, f"answered, but no {noun} found")
-    article = urljoin(url, links[0].strip())
+    article = urljoin(url, first[0].strip())
     ok, rules = _first_article(source, article, user_agent, timeout)
     return EntryCheck(name, kind, url, ok, f"{len(links)} {noun}", len(links), article, rules)
+
+
+def _locations(body: bytes) -> tuple[list[str], bool]:
+    """A sitemap's locations, and whether they are more sitemaps (an index)."""
+    if body[:2] == b"\x1f\x8b":
+        body = gunzip(body, max_size=MAX_BYTES)
+    sitemap = Sitemap(body)
+    return [e["loc"] for e in sitemap if e.get("loc")], sitemap.type == "sitemapindex"
 
 
 def _first_article(

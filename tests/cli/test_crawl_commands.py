@@ -83,8 +83,13 @@ def test_sources_check_tries_publisher_rules_on_first_article(
             f'<rss version="2.0"><channel><title>人民网</title><item><link>{people}</link></item>'
             "</channel></rss>"
         )
+        (site / "index.xml").write_text(
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{base}/sitemap.xml</loc></sitemap></sitemapindex>"
+        )
         (tmp_path / "sources.toml").write_text(
             f'[[source]]\nname = "stored"\nsitemaps = ["{base}/sitemap.xml"]\nverified = false\n'
+            f'[[source]]\nname = "indexed"\nsitemaps = ["{base}/index.xml"]\nverified = false\n'
             f'[[source]]\nname = "people"\npublisher = "people"\nfeeds = ["{base}/people.rss"]\n'
             "verified = false\n"
             f'[[source]]\nname = "changed"\npublisher = "people"\nfeeds = ["{news_site.base}/feed.rss"]\n'
@@ -98,10 +103,12 @@ def test_sources_check_tries_publisher_rules_on_first_article(
     assert rows["stored"]["ok"] and rows["stored"]["items"] == len(served)
     assert rows["stored"]["first_article"] == f"{base}/AsahiShimbun.html"
     assert rows["stored"]["rules"] == "asahi-shimbun rules matched (paragraphs, authors)"
+    assert rows["indexed"]["ok"] and rows["indexed"]["detail"] == "1 sitemap entries"
+    assert rows["indexed"]["first_article"] == f"{base}/AsahiShimbun.html"
     assert rows["people"]["ok"] and rows["people"]["items"] == 1
     assert rows["people"]["rules"] == "people rules matched (paragraphs, date, authors)"
     assert not rows["changed"]["ok"] and rows["changed"]["items"] == 3
     assert rows["changed"]["rules"] == "people rules found nothing for paragraphs, date, authors"
-    assert "Marked verified: stored, people" in result.err
+    assert "Marked verified: stored, indexed, people" in result.err
     listed = {s["name"]: s["verified"] for s in json.loads(cli("sources", "list", "--json").out)}
-    assert listed == {"stored": True, "people": True, "changed": False}
+    assert listed == {"stored": True, "indexed": True, "people": True, "changed": False}
