@@ -13,16 +13,20 @@ import stat
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.engine import make_url
 
+from store.articles import ArticleRecord, save_article
 from store.db import make_engine, session_factory
 from store.models import Article, ArticleStory, Story
-from tests.conftest import NewsSite
+from store.schema import upgrade
+from tests.conftest import PG_ADMIN_URL, Cli, NewsSite
 from tests.crawler.test_crawl import _setup
 
 # Root keeps its uid but loses the capabilities that override file permissions.
@@ -131,3 +135,67 @@ def test_reading_commands_say_in_one_line_that_the_schema_is_out_of_date(
         assert len(lines) == 1 and "schema is at revision 0005" in lines[0], (args, lines)
         assert "aiwatch db upgrade" in lines[0]
     assert store.files() == before  # no migration attempted
+
+
+@pytest.fixture
+def pg_reader(
+    pg_admin: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Engine, Cli]]:
+    """A store in a throwaway PostgreSQL database with an article in a story, and the CLI
+    on it as a role that can only read it (`aiwatch db create-reader`)."""
+    name = f"aiwatch_ro_{uuid.uuid4().hex[:10]}"
+    role = f"ro_{uuid.uuid4().hex[:8]}"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    owner_url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(owner_url)
+    upgrade(engine)
+    with session_factory(engine).begin() as session:
+        save_article(
+            session,
+            ArticleRecord(
+                "https://e.example/1", "百度发布新模型", "百度今天发布新模型。", "zh-Hans"
+            ),
+        )
+        session.add(Story(id=1))
+        session.flush()
+        session.add(ArticleStory(article_id=session.scalar(select(Article.id)), story_id=1))
+    owner = tmp_path / "owner.toml"
+    owner.write_text(f'[store]\nurl = "{owner_url}"\n')
+    monkeypatch.setenv("RO_PW", "x")  # trust authentication on 127.0.0.1: any password
+    created = Cli(owner)("db", "create-reader", role, "--password-env", "RO_PW")
+    assert created.code == 0, created.err
+    reader = tmp_path / "aiwatch.toml"
+    reader.write_text(f'[store]\nurl = "{make_url(owner_url).set(username=role)}"\n')
+    yield engine, Cli(reader)
+    engine.dispose()
+    with pg_admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+
+
+def _row_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            table: conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one()
+            for table in inspect(conn).get_table_names()
+        }
+
+
+@pytest.mark.postgres
+def test_reading_commands_work_as_a_postgresql_role_that_can_only_read(
+    pg_reader: tuple[Engine, Cli],
+) -> None:
+    engine, cli = pg_reader
+    before = _row_counts(engine)
+    for args in READERS:
+        result = cli(*args)
+        assert result.code == 0, (args, result.err)
+    assert _row_counts(engine) == before
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+    for args in (READERS[0], READERS[-1]):  # app.reader and sql's own check (SQLite: all)
+        result = cli(*args)
+        lines = result.err.strip().splitlines()
+        assert result.code == 1 and len(lines) == 1, (args, lines)
+        assert "schema is at revision 0005" in lines[0]
