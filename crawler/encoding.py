@@ -100,8 +100,8 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
             return body.decode(name), name
         except UnicodeDecodeError:
             pass
-    if as_declared is not None:
-        return as_declared, declared or "utf-8"
+    if declared and as_declared is not None:
+        return as_declared, declared
     return body.decode(declared or "utf-8", errors="replace"), declared or "utf-8"
 
 

@@ -100,18 +100,21 @@ class NewsSpider(Spider):
     # -- entry points ------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
-        for url in self.source.feeds:
-            yield self._request(url, self.parse_feed, conditional=True)
-        for url in self.source.sitemaps:
-            yield self._request(url, self.parse_sitemap, conditional=True)
-        for listing in self.source.listings:
-            yield self._request(
-                url=listing.url, callback=self.parse_listing, link_selector=listing.link_selector
-            )
-
-    def _request(self, url: str, callback: Any, **meta: Any) -> Request:
-        """An entry point of the source (its child sitemaps are not: the source was read)."""
-        return Request(url, callback=callback, errback=self.failed, meta={"entry": True, **meta})
+        conditional = {"conditional": True}
+        entries = [(url, self.parse_feed, conditional) for url in self.source.feeds]
+        entries += [(url, self.parse_sitemap, conditional) for url in self.source.sitemaps]
+        entries += [
+            (item.url, self.parse_listing, {"link_selector": item.link_selector})
+            for item in self.source.listings
+        ]
+        for url, callback, meta in entries:
+            # An entry point of the source (its child sitemaps are not: the source was read).
+            try:
+                request = Request(url, callback, errback=self.failed, meta={"entry": True, **meta})
+            except ValueError as exc:  # not a URL Scrapy can fetch
+                self.outcome.entry_failed(url, str(exc))
+                continue
+            yield request
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         if response.status == 304:

@@ -26,6 +26,10 @@ feeds = ["{base}/hostile/partial.rss"]
 [[source]]
 name = "bad-selector"
 listings = [{{ url = "{base}/listing.html", link_selector = "li[[" }}]
+
+[[source]]
+name = "not-a-url"
+feeds = ["feed.rss"]
 """
 
 
@@ -79,6 +83,7 @@ def test_status_shows_each_source_last_result(
     assert rows["bad-selector"]["status"] == "failed" and rows["bad-selector"]["errors"] == 1
     assert "SelectorSyntaxError" in rows["bad-selector"]["reason"]
     assert rows["dead"]["status"] == "failed" and REFUSED in rows["dead"]["reason"]
+    assert rows["not-a-url"]["status"] == "failed" and "feed.rss" in rows["not-a-url"]["reason"]
     table = cli("status")
     assert table.code == 0 and "partial" in table.out and "failed" in table.out
 
