@@ -83,7 +83,20 @@ _FORBIDDEN_FUNCTIONS = frozenset(
         "fts3_tokenizer",
     }
 )
-_FORBIDDEN_PREFIXES = ("pg_ls_", "lo_", "dblink", "pg_advisory", "pg_try_advisory")
+_FORBIDDEN_PREFIXES = (
+    "pg_ls_",
+    "lo_",
+    "dblink",
+    "pg_advisory",
+    "pg_try_advisory",
+    "pg_create_",  # replication slots, restore points
+    "pg_drop_replication",
+    "pg_replication_",
+    "pg_logical_",
+    "pg_backup_",
+    "pg_wal_replay_",
+    "pg_stat_reset",
+)
 
 _EXPLAIN = re.compile(
     r"^\s*EXPLAIN\b((?:\s*\([^()]*\)|\s+ANALY[SZ]E\b|\s+VERBOSE\b|\s+QUERY\s+PLAN\b)*)",

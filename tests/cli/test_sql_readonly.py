@@ -162,6 +162,12 @@ ATTACKS = [
         "SELECT set_config('default_transaction_read_only', 'off', false)",
         r"set_config\(\)",
     ),
+    (
+        "replication-slot",
+        "SELECT pg_create_logical_replication_slot('s', 'pgoutput')",
+        r"pg_create_logical_replication_slot\(\)",
+    ),
+    ("stat-reset", "SELECT pg_stat_reset()", r"pg_stat_reset\(\)"),
     ("load_extension", "SELECT load_extension('{dir}/x')", r"load_extension\(\)"),
     ("comment-hides-semicolon", f"SELECT 1 /* ; */; {DROP}", r"found 2 statements"),
     ("line-comment", f"SELECT 1 -- ;\n; {DROP}", r"found 2 statements"),
