@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench models lang-tables clean
+.PHONY: run test lint bench models lang-tables event-model clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(STAMP)
 # Character tables of the language detector (seeds/lang/han_evidence.txt).
 lang-tables: $(STAMP)
 	$(BIN)/python -m crawler.lang_tables
+
+# the event classifier (seeds/event_model.json): tests/corpus plus the dev set's fit split
+DEVSET ?= ../shared/devset/corpus
+event-model: $(STAMP)
+	$(BIN)/python -m nlp.train_events $(if $(wildcard $(DEVSET)/splits.json),--devset $(DEVSET))
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

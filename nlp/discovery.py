@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from nlp.fold import fold
 from nlp.gazetteer import Gazetteer, Match
 
-VERSION = r"(?:[-\s]?(?:[A-Za-z]{1,2}\d+(?:\.\d+)?|\d+(?:\.\d+)?[A-Za-z]?)(?![0-9A-Za-z]|\.\d))"
+VERSION = (  # not a share: 寒武纪20% is no model
+    r"(?:[-\s]?(?:[A-Za-z]{1,2}\d+(?:\.\d+)?|\d+(?:\.\d+)?[A-Za-z]?)"
+    r"(?![0-9A-Za-z]|\.\d|\s?[%％]))"
+)
 _VERSION_AFTER = re.compile(VERSION + r"(?:[-\s](?:Pro|Max|Mini|Turbo|Plus|Flash|Lite))?")
 _LATIN_FAMILY = re.compile(r"(?<![0-9A-Za-z])([A-Za-z][A-Za-z]+)(?=" + VERSION + ")")
 _QUOTED = re.compile(r"[「《“\"]([^」》”\"\n]{2,24})[」》”\"]")

@@ -19,6 +19,7 @@ from nlp.fold import fold
 from nlp.gazetteer import Gazetteer
 
 _SEPARATORS = re.compile(r"[\s\-_·・/]+")
+SIZE = re.compile(r"[-\s_]?\d+(?:\.\d+)?[BMT](?:-[A-Za-z]+)?$", re.I)  # Baichuan2-13B, Qwen-7B-Chat
 BARE_VERSION = re.compile(
     r"(?<![0-9A-Za-z.\-])([A-Z]{1,2}\d+(?:\.\d+)?(?:-[A-Za-z][A-Za-z0-9]*)?)(?![0-9A-Za-z]|\.\d)"
 )
@@ -56,11 +57,14 @@ class ModelNames:
         """The gazetteer model a found name is, or the discovered name under its identity."""
         if found.key in self.gazetteer.entries:
             return ModelRef(found.key, identity(found.key), found)
-        for name in (found.surface, found.name_en or "", found.key):
+        names = [found.surface, found.name_en or "", found.key]
+        sizes = [SIZE.sub("", n) for n in names if SIZE.search(n)]  # a size is no new model
+        for name in [*names, *sizes]:
             key = self._by_identity.get(identity(name)) if name else None
             if key:
                 return ModelRef(key, identity(key), found)
-        return ModelRef(found.key, identity(found.name_en or found.surface), found)
+        name = found.name_en or found.surface
+        return ModelRef(found.key, identity(SIZE.sub("", name) or name), found)
 
     def is_family(self, key: str) -> bool:
         """A family name carries no version number and other records name it as family."""

@@ -144,7 +144,7 @@ class Processor:
             article.published_at or article.fetched_at, article.published_offset_minutes
         )
         for detected in detect_events(
-            article.title, article.body, title_found, body_found, self.gazetteer, published
+            article.title, article.body, title_found, body_found, self.gazetteer, published, vector
         ):
             upsert_event(session, detected, article_id, article.lang, story_id)
             summary.events += 1

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -133,10 +134,10 @@ def test_regulation_dates_become_facts(recognizer: EntityRecognizer) -> None:
         "意见反馈截止时间为2026年7月12日。"
     )
     [event] = _events(recognizer, "网信办公开征求意见", body)
-    assert event.facts == {"comment_deadline": "2026-07-12"}
+    assert event.facts["comment_deadline"] == "2026-07-12"
     body = "修订后的互联网信息服务深度合成管理规定自2026年11月1日起施行。"
     [event] = _events(recognizer, "深度合成管理规定修订", body)
-    assert event.stage == "amended" and event.facts == {"effective_date": "2026-11-01"}
+    assert event.stage == "amended" and event.facts["effective_date"] == "2026-11-01"
 
 
 @pytest.mark.parametrize(
@@ -160,7 +161,7 @@ def test_bare_version_is_the_developers_model(recognizer: EntityRecognizer) -> N
 
 
 def test_family_named_beside_its_version_is_no_release(recognizer: EntityRecognizer) -> None:
-    events = _events(recognizer, "阿里巴巴发布通义千问Qwen3", "通义千问团队发布Qwen3。")
+    events = _events(recognizer, "阿里巴巴发布通义千问Qwen3", "通义千问团队今天发布Qwen3。")
     assert [e.model_key for e in events] == ["model:qwen3"]
 
 
@@ -198,3 +199,22 @@ def test_effective_stage_dated_by_its_effective_date(recognizer: EntityRecognize
         recognizer, "网络数据安全管理条例元旦起施行", "网络数据安全管理条例自2026年1月1日起施行。"
     )
     assert event.stage == "effective" and str(event.event_date) == "2026-01-01"
+
+
+def test_decision_is_explained(recognizer: EntityRecognizer) -> None:
+    [event] = _events(recognizer, "智谱发布GLM-5", "智谱今天发布并开源GLM-5,参数规模为3550亿。")
+    terms = str(event.facts["decision"]).split(", ")
+    assert terms and all(re.fullmatch(r"[a-z_]+ [+-]\d+\.\d\d", t) for t in terms)
+    assert event.evidence == ["智谱发布GLM-5", "智谱今天发布并开源GLM-5,参数规模为3550亿。"]
+
+
+def test_two_models_announced_are_two_events(recognizer: EntityRecognizer) -> None:
+    title, body = "智谱同时发布GLM-5与GLM-5V", "智谱今天同时发布并开源GLM-5和视觉模型GLM-5V。"
+    keys = {e.model_key for e in _events(recognizer, title, body)}
+    assert keys == {"model:glm-5", "model:glm-5v"}
+
+
+def test_comparison_model_is_no_release(recognizer: EntityRecognizer) -> None:
+    title = "智谱发布GLM-5,称性能超越GPT-5"
+    body = "智谱今天发布GLM-5。公司称其在编程评测中超越OpenAI去年发布的GPT-5。"
+    assert [e.model_key for e in _events(recognizer, title, body)] == ["model:glm-5"]

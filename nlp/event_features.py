@@ -1,0 +1,270 @@
+"""Candidate events and the features a trained classifier decides them by.
+
+A candidate is a (model or law, article) pair from the linked entities: every versioned
+model and every law the article names. Its features say where the name stands (title,
+lead, how often, first or not), what the sentences around it say (release and stage cue
+words, comparison, earlier release, plan or rumour, price, perfective and future markers,
+a date just before publication) and how much the article as a whole reads like event news
+(its embedding against the centroids of event and no-event articles learnt in training).
+Features are plain named numbers so every decision can be explained by its largest terms.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from nlp.dates import find_dates
+from nlp.entities import Found
+from nlp.gazetteer import Gazetteer
+from nlp.model_names import ModelNames, ModelRef
+from nlp.sentences import Sentence, sentences
+
+RELEASE = re.compile(
+    r"发布|發表|发表|推出|开源|開源|上线|亮相|登场|登場|公開|公开|発表|リリース|投入|提供開始|"
+    r"released?|launch(?:es|ed)?|unveil|open-sourc|rolls? out|debut"
+)
+COMPARE = re.compile(
+    r"对标|對標|超越|超过|优于|媲美|比肩|相比|相较|不输|匹敌|上回|超え|比べ|並ぶ|匹敵|並み|比較|"
+    r"than|outperform|beats?|rival|compared|versus|\bvs\b|on par"
+)
+EARLIER = re.compile(
+    r"去年|前年|此前|之前|早前|先前|以前|曾经|前代|上一代|昨年|従来|前回|かつて|"
+    r"last year|previously|earlier|a year ago|predecessor"
+)
+PLAN = re.compile(
+    r"将于|将在|计划|預計|预计|即将|拟|准备|据悉|传闻|或将|予定|計画|方針|見通し|準備|とされる|"
+    r"関係者によると|\bwill\b|plans? to|expected to|is set to|reportedly|rumou?r"
+)
+PRICE = re.compile(r"降价|价格|價格|下调|値下げ|料金|価格|price|pricing")
+PERFECTIVE = re.compile(r"了|した|された|しました|has (?:been )?\w+ed|\w+ed\b")
+FUTURE = re.compile(r"将|予定|\bwill\b|\bto be\b")
+STAGE_CUES = {
+    "enforcement": re.compile(
+        r"执法|查处|处罚|處罰|下架|约谈|罚款|罰款|封禁|禁止|命令|命じ|取り締まり|削除|罰金|遮断|停止|"
+        r"enforcement|fined|penal|orders?|blocked|ban"
+    ),
+    "amended": re.compile(r"修订|修訂|修改|修正|改正|amend|revis"),
+    "draft": re.compile(
+        r"征求意见|意见稿|草案|意見を?募集|意見公募|パブリックコメント|"
+        r"draft|public comment|consultation"
+    ),
+    "effective": re.compile(
+        r"施行|生效|发效|発効|适用|適用|took effect|takes effect|into force|in force|effective"
+    ),
+    "published": re.compile(
+        r"印发|公布|發布|发布|出台|通过|通過|成立|可決|公表|発表|策定|决定|published|issued|unveil|"
+        r"passed|adopted|announced|finali[sz]ed"
+    ),
+}
+STAGES = tuple(STAGE_CUES)
+COORDINATION = re.compile(r"[^。！？!?]{0,8}?(?:与|和|及|、|と|や|\band\b|&)[^。！？!?]{0,8}")
+LEAD_SENTENCES = 2
+NEWS_LIKE_SCALE = 10.0  # cosine gaps are a few hundredths: scaled to the other features
+
+
+@dataclass
+class Candidate:
+    kind: str  # model_release | regulation
+    key: str  # gazetteer or discovered key of the model or law
+    identity: str  # what makes two candidates one real-world model or law
+    mentions: list[Found]
+    evidence: list[str]  # the sentences naming it, title first
+    features: dict[str, float] = field(default_factory=dict)
+    ref: ModelRef | None = None
+
+
+def _share(pattern: re.Pattern[str], texts: list[str]) -> float:
+    return sum(1 for t in texts if pattern.search(t)) / len(texts) if texts else 0.0
+
+
+def _recent_date(texts: list[str], published: datetime) -> float:
+    """Whether a sentence names a day up to two weeks before publication."""
+    today = published.date()
+    return float(
+        any(0 <= (today - d.day).days <= 14 for t in texts for d in find_dates(t, published))
+    )
+
+
+def _context(cand: Candidate, title: str, body_sentences: list[Sentence], n: int) -> None:
+    """The features every candidate has, whatever its kind."""
+    title_hits = [m for m in cand.mentions if m.start < len(title)]
+    body_hits = [m for m in cand.mentions if m.start >= len(title)]
+    lead = body_sentences[:LEAD_SENTENCES]
+    lead_end = lead[-1].end if lead else 0
+    body_start = body_sentences[0].start if body_sentences else 0
+    body_len = max(1, (body_sentences[-1].end if body_sentences else 0) - body_start)
+    first = min((m.start - body_start for m in body_hits), default=body_len)
+    said = cand.evidence
+    f = cand.features
+    f["in_title"] = float(bool(title_hits))
+    f["in_lead"] = float(any(m.start < lead_end for m in body_hits))
+    f["first_position"] = first / body_len
+    f["log_mentions"] = math.log1p(len(cand.mentions))
+    f["alone"] = 1.0 / n
+    f["title_release"] = float(bool(title_hits) and bool(RELEASE.search(title)))
+    f["release_cue"] = _share(RELEASE, said)
+    f["compare_cue"] = _share(COMPARE, said)
+    f["earlier_cue"] = _share(EARLIER, said)
+    f["plan_cue"] = _share(PLAN, said)
+    f["price_cue"] = _share(PRICE, said)
+    f["perfective"] = _share(PERFECTIVE, said)
+    f["future"] = _share(FUTURE, said)
+    f["title_plan"] = float(bool(PLAN.search(title)))
+    f["title_compare"] = float(bool(title_hits) and bool(COMPARE.search(title)))
+
+
+def find_candidates(
+    title: str,
+    body: str,
+    title_found: list[Found],
+    body_found: list[Found],
+    gazetteer: Gazetteer,
+    names: ModelNames,
+    published: datetime,
+) -> list[Candidate]:
+    """Every model and law the article names, as candidates with their features; offsets of
+    body mentions are shifted past the title so one text holds both."""
+    shift = len(title) + 1
+    text = title + "\n" + body
+    found = [*title_found, *[_shifted(f, shift) for f in body_found]]
+    found = [f for f in found if f.method != "ner"]  # the candidates' names are linked ones
+    found += names.bare_versions(text, found)
+    parts = [
+        Sentence(0, len(title), title),
+        *[_shifted_sentence(s, shift) for s in sentences(body)],
+    ]
+    by_identity: dict[str, Candidate] = {}
+    versions = {names.family_of(names.resolve(f).key) for f in found if f.type == "model"}
+    for f in found:
+        if f.type == "model":
+            ref = names.resolve(f)
+            if names.is_family(ref.key) and ref.key in versions:
+                continue  # Qwen beside Qwen3: the family is no release of its own
+            kind, key, ident = "model_release", ref.key, ref.identity
+        elif f.type == "law":
+            ref, kind = None, "regulation"
+            key = ident = base_law(f.key, gazetteer)
+        else:
+            continue
+        cand = by_identity.setdefault(ident, Candidate(kind, key, ident, [], [], ref=ref))
+        cand.mentions.append(f)
+    body_sentences = parts[1:]
+    firsts = {
+        kind: min(
+            (
+                (m.start, c.identity)
+                for c in by_identity.values()
+                if c.kind == kind
+                for m in c.mentions
+                if m.start < len(title)
+            ),
+            default=(0, ""),
+        )[1]
+        for kind in ("model_release", "regulation")
+    }
+    for cand in by_identity.values():
+        cand.features["first_in_title"] = float(firsts[cand.kind] == cand.identity)
+        cand.features["title_coordinated"] = _coordinated(cand, by_identity.values(), title)
+        cand.evidence = list(
+            dict.fromkeys(
+                s.text.strip()
+                for s in parts
+                if any(s.start <= m.start < s.end for m in cand.mentions)
+            )
+        )
+        _context(cand, title, body_sentences, len(by_identity))
+        cand.features["recent_date"] = _recent_date(cand.evidence, published)
+        if cand.kind == "model_release":
+            _model_features(cand, gazetteer, names, found)
+        else:
+            _law_features(cand, title, gazetteer, found)
+    return list(by_identity.values())
+
+
+def _coordinated(cand: Candidate, others: Iterable[Candidate], title: str) -> float:
+    """Whether the title joins this name to another of its kind (`A与B`, `A and B`): an
+    article announcing two models."""
+    mine = [m for m in cand.mentions if m.end <= len(title)]
+    for other in others:
+        if other is cand or other.kind != cand.kind:
+            continue
+        for a in mine:
+            for b in (m for m in other.mentions if m.end <= len(title)):
+                left, right = (a, b) if a.start < b.start else (b, a)
+                if COORDINATION.fullmatch(title[left.end : right.start]):
+                    return 1.0
+    return 0.0
+
+
+def _model_features(
+    cand: Candidate, gazetteer: Gazetteer, names: ModelNames, found: list[Found]
+) -> None:
+    assert cand.ref is not None
+    f = cand.features
+    f["discovered"] = float(cand.ref.found.method != "gazetteer")
+    known = cand.key in gazetteer.entries
+    f["versioned"] = float(
+        bool(re.search(r"\d", cand.key)) or (known and not names.is_family(cand.key))
+    )
+
+    entry = gazetteer.entries.get(cand.key)
+    developer = entry.links.get("developer") if entry else cand.ref.found.family
+    f["developer_named"] = float(bool(developer) and any(x.key == developer for x in found))
+    model_mentions = sum(1 for x in found if x.type == "model")
+    f["share_of_models"] = len(cand.mentions) / max(1, model_mentions)
+
+
+def _law_features(cand: Candidate, title: str, gazetteer: Gazetteer, found: list[Found]) -> None:
+    f = cand.features
+    for stage, pattern in STAGE_CUES.items():
+        f[f"title_{stage}"] = float(bool(pattern.search(title)))
+        f[f"cue_{stage}"] = _share(pattern, cand.evidence)
+    entry = gazetteer.entries.get(cand.key)
+    issuer = entry.links.get("issuer") if entry else None
+    f["issuer_named"] = float(bool(issuer) and any(x.key == issuer for x in found))
+    f["gov_named"] = float(any(x.type == "gov" for x in found))
+    law_mentions = sum(1 for x in found if x.type == "law")
+    f["share_of_laws"] = len(cand.mentions) / max(1, law_mentions)
+
+
+def add_article_features(
+    candidates: list[Candidate], vector: np.ndarray | None, centroids: dict[str, list[float]]
+) -> None:
+    """How much the whole article reads like event news: its embedding's cosine to the
+    event and no-event centroids learnt in training (0 without a vector)."""
+    score = 0.0
+    if vector is not None and centroids:
+        event, none = (np.asarray(centroids[k], dtype=np.float32) for k in ("event", "none"))
+        score = NEWS_LIKE_SCALE * float(vector @ event - vector @ none)
+    for cand in candidates:
+        cand.features["news_like"] = score
+
+
+def base_law(key: str, gazetteer: Gazetteer) -> str:
+    """An amendment's record (`law:x-2025-amendment`) stands for the law it amends (`law:x`):
+    amending and the amended law taking effect are stages of that law."""
+    head, _, tail = key.rpartition("-amendment")
+    if not head or tail:
+        return key
+    parts = head.split("-")
+    for cut in range(len(parts) - 1, 0, -1):
+        parent = "-".join(parts[:cut])
+        if parent in gazetteer.entries:
+            return parent
+    return key
+
+
+def _shifted(f: Found, shift: int) -> Found:
+    return Found(
+        f.start + shift, f.end + shift, f.surface, f.label, f.key, f.method, f.name_en, f.family
+    )
+
+
+def _shifted_sentence(s: Sentence, shift: int) -> Sentence:
+    return Sentence(s.start + shift, s.end + shift, s.text)
