@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete
 
 from aiwatch.app import App
-from aiwatch.settings import gazetteer_path, nlp_settings
+from aiwatch.settings import display, gazetteer_path, nlp_settings
 from alerts.subscriptions import Skipped, read_subscriptions, sync_subscriptions
 from crawler.sources import load_sources, sync_sources
 from store.models import JobRun
@@ -148,8 +148,10 @@ def dispatch_alerts(config_path: str) -> dict[str, Any]:
             lease_seconds=alerts.lease_seconds,
             backoff_seconds=alerts.backoff_seconds,
             max_attempts=alerts.max_attempts,
+            display=display(app.config),
         )
-        summary = dispatch_due(app.sessions, channel_factory(specs, app.config.smtp), settings)
+        channels = channel_factory(specs, app.config.smtp, display=settings.display)
+        summary = dispatch_due(app.sessions, channels, settings)
         result.update(vars(summary))
         return result
 

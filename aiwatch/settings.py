@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from aiwatch.config import Config
+    from alerts.render import Display
     from nlp.process import NlpSettings
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
@@ -152,3 +153,11 @@ def nlp_settings(config: Config) -> NlpSettings:
         embedding_model=nlp.embedding_model,
         stories=StoryParams(threshold=nlp.story_threshold, window_days=nlp.story_window_days),
     )
+
+
+def display(config: Config) -> Display:
+    """The [display] settings: the time zone people read times in, the story link base."""
+    from alerts.render import Display
+
+    shown = config.settings.display
+    return Display(ZoneInfo(shown.timezone), shown.base_url)

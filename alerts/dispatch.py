@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.channel import Channel, DeliveryResult
 from alerts.email import EmailChannel
+from alerts.feed import FeedChannel
 from alerts.file import FileChannel
-from alerts.render import render
+from alerts.render import Display, render
 from alerts.slack import SlackChannel
 from alerts.subscriptions import SubscriptionSpec
 from store.models import AlertDelivery, Subscription
@@ -38,6 +39,7 @@ class DispatchSettings:
     backoff_seconds: float = 30.0
     max_attempts: int = 6
     batch: int = 100
+    display: Display = field(default_factory=Display)
 
 
 @dataclass
@@ -52,7 +54,10 @@ ChannelFactory = Callable[[Subscription], Channel]
 
 
 def channel_factory(
-    specs: list[SubscriptionSpec], smtp: dict[str, Any], environ: dict[str, str] | None = None
+    specs: list[SubscriptionSpec],
+    smtp: dict[str, Any],
+    environ: dict[str, str] | None = None,
+    display: Display | None = None,
 ) -> ChannelFactory:
     """Channels built from the config (where the webhook URLs live, never in the store)."""
     by_name = {spec.name: spec for spec in specs}
@@ -66,6 +71,8 @@ def channel_factory(
             return EmailChannel(spec.email, smtp)
         if spec.file:
             return FileChannel(Path(spec.file).expanduser())
+        if spec.feed:
+            return FeedChannel(Path(spec.feed).expanduser(), spec.name, (display or Display()).zone)
         hook = spec.slack_webhook or ""
         if hook.startswith("env:"):
             hook = env.get(hook[4:], "")
@@ -159,7 +166,8 @@ def _deliver(
             )
             subscription = session.get(Subscription, deliveries[0].subscription_id)
             assert subscription is not None
-            alert = render(session, deliveries, digest=subscription.mode == "digest")
+            digest = subscription.mode == "digest"
+            alert = render(session, deliveries, digest, settings.display)
             alert_id = f"aiwatch-{deliveries[0].id}-{deliveries[0].revision}"
             name = subscription.name
             channel = channels(subscription)

@@ -9,11 +9,12 @@ import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.models import AlertDelivery, Article, Entity, Event, EventArticle
+from store.models import AlertDelivery, Article, Entity, Event, EventArticle, Subscription
 
 TYPE_JA = {"model_release": "新モデル発表", "regulation": "規制の動き"}
 STAGE_JA = {
@@ -25,6 +26,27 @@ STAGE_JA = {
 }
 LANG_JA = {"ja": "日本語", "zh-Hans": "中国語(簡体)", "zh-Hant": "中国語(繁体)", "en": "英語"}
 MAX_ARTICLES = 8
+FILTER_JA = {
+    "events": "種類",
+    "stages": "段階",
+    "entity_keys": "エンティティ",
+    "langs": "言語",
+    "keywords": "キーワード",
+    "min_confidence": "最低確度",
+}
+
+
+@dataclass(frozen=True)
+class Display:
+    """How people read times and follow up: the [display] settings."""
+
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
+    base_url: str = ""
+
+    def story_link(self, story_id: int) -> str:
+        if self.base_url:
+            return f"{self.base_url.rstrip('/')}/-/aiwatch/story/{story_id}"
+        return f"aiwatch story {story_id}"
 
 
 @dataclass
@@ -36,12 +58,14 @@ class EventSummary:
     articles: list[tuple[str, str, str]]  # (lang, title, url)
     evidence: str
     update: bool
+    story_id: int | None = None
 
 
 @dataclass
 class Alert:
     subject: str
     events: list[EventSummary] = field(default_factory=list)
+    reason: str = ""  # why the subscriber got it: the filter that matched
 
     @property
     def text(self) -> str:
@@ -54,6 +78,8 @@ class Alert:
                 for lang, title, url in event.articles
             ]
             lines.append("")
+        if self.reason:
+            lines.append(self.reason)
         return "\n".join(lines)
 
     @property
@@ -71,6 +97,8 @@ class Alert:
                 for lang, title, url in event.articles
             ]
             parts.append(f"</ul><blockquote>{e(event.evidence)}</blockquote>")
+        if self.reason:
+            parts.append(f"<p>{e(self.reason)}</p>")
         return "<html><body>" + "".join(parts) + "</body></html>"
 
     @property
@@ -87,6 +115,9 @@ class Alert:
             )
             text = f"{marker}*{slack_escape(event.headline)}*\n{facts}\n{links}"
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}})
+        if self.reason:
+            reason = {"type": "mrkdwn", "text": slack_escape(self.reason)}
+            blocks.append({"type": "context", "elements": [reason]})
         return blocks
 
 
@@ -99,7 +130,10 @@ def slack_url(url: str) -> str:
     return slack_escape(url).replace("|", "%7C")
 
 
-def summarize(session: Session, event: Event, update: bool) -> EventSummary:
+def summarize(
+    session: Session, event: Event, update: bool, display: Display | None = None
+) -> EventSummary:
+    display = display or Display()
     names = {
         e.id: e
         for e in session.scalars(
@@ -133,6 +167,11 @@ def summarize(session: Session, event: Event, update: bool) -> EventSummary:
     if event.event_date:
         facts.append(("日付", event.event_date.date().isoformat()))
     facts.append(("確度", f"{event.confidence:.2f}"))
+    reported = event.first_reported_at.astimezone(display.zone)
+    facts.append(("初報", reported.strftime("%Y-%m-%d %H:%M %Z")))
+    facts.append(("イベント", f"#{event.id}"))
+    if event.story_id:
+        facts.append(("ストーリー", f"#{event.story_id} {display.story_link(event.story_id)}"))
     rows = session.execute(
         select(Article.lang, Article.title, Article.url, EventArticle.evidence)
         .join(EventArticle, EventArticle.article_id == Article.id)
@@ -141,22 +180,43 @@ def summarize(session: Session, event: Event, update: bool) -> EventSummary:
     ).all()
     articles = [(lang, title, url) for lang, title, url, _ in rows[:MAX_ARTICLES]]
     evidence = rows[0][3] if rows else ""
-    return EventSummary(event.id, event.type, headline, facts, articles, evidence, update)
+    return EventSummary(
+        event.id, event.type, headline, facts, articles, evidence, update, event.story_id
+    )
 
 
-def render(session: Session, deliveries: list[AlertDelivery], digest: bool) -> Alert:
+def reason(subscription: Subscription | None) -> str:
+    """One line on why the subscriber got the alert: its name and the filter that matched."""
+    if subscription is None:
+        return ""
+    filters = subscription.filters or {}
+    parts = [
+        f"{label}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+        for key, label in FILTER_JA.items()
+        if (value := filters.get(key))
+    ]
+    return f"配信理由: 購読「{subscription.name}」の条件 ({'; '.join(parts) or 'すべてのイベント'})"
+
+
+def render(
+    session: Session,
+    deliveries: list[AlertDelivery],
+    digest: bool,
+    display: Display | None = None,
+) -> Alert:
     """One alert for one event, or a digest of several grouped by event type."""
     summaries = [
-        summarize(session, session.get(Event, d.event_id), d.revision > 0)  # type: ignore[arg-type]
+        summarize(session, session.get(Event, d.event_id), d.revision > 0, display)  # type: ignore[arg-type]
         for d in deliveries
     ]
+    why = reason(session.get(Subscription, deliveries[0].subscription_id))
     if not digest:
         summary = summaries[0]
         prefix = "[aiwatch 更新] " if summary.update else "[aiwatch] "
-        return Alert(prefix + summary.headline, summaries)
+        return Alert(prefix + summary.headline, summaries, why)
     grouped: dict[str, list[EventSummary]] = defaultdict(list)
     for summary in summaries:
         grouped[summary.type].append(summary)
     ordered = [s for type_ in ("regulation", "model_release") for s in grouped.get(type_, [])]
     counts = "、".join(f"{TYPE_JA[t]} {len(v)}件" for t, v in grouped.items())
-    return Alert(f"[aiwatch ダイジェスト] {counts}", ordered)
+    return Alert(f"[aiwatch ダイジェスト] {counts}", ordered, why)

@@ -35,6 +35,7 @@ class SubscriptionSpec:
     email: str | None = None
     slack_webhook: str | None = None  # a URL, or "env:VARIABLE" to read it from there
     file: str | None = None  # append alerts as JSON lines (for demos and scripts)
+    feed: str | None = None  # keep an Atom feed file of the subscription's events
     events: list[str] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)  # keys or any of their names
@@ -58,10 +59,10 @@ class SubscriptionSpec:
             raise SubscriptionError(
                 f"subscription {self.name!r}: min_confidence must be a number from 0 to 1"
             )
-        channels = [c for c in (self.email, self.slack_webhook, self.file) if c]
+        channels = [c for c in (self.email, self.slack_webhook, self.file, self.feed) if c]
         if len(channels) != 1:
             raise SubscriptionError(
-                f"subscription {self.name!r} needs exactly one of email, slack_webhook, file"
+                f"subscription {self.name!r} needs exactly one of email, slack_webhook, file, feed"
             )
         if self.email and not _EMAIL.match(self.email):
             raise SubscriptionError(f"subscription {self.name!r}: {self.email!r} is not an email")
@@ -94,7 +95,9 @@ class SubscriptionSpec:
 
     @property
     def channel(self) -> str:
-        return "email" if self.email else "slack" if self.slack_webhook else "file"
+        if self.email or self.slack_webhook:
+            return "email" if self.email else "slack"
+        return "file" if self.file else "feed"
 
     @property
     def target(self) -> str:
@@ -102,7 +105,7 @@ class SubscriptionSpec:
         if self.slack_webhook:
             hook = self.slack_webhook
             return hook if hook.startswith("env:") else "slack webhook (hidden)"
-        return self.email or self.file or ""
+        return self.email or self.file or self.feed or ""
 
     def to_dict(self) -> dict[str, Any]:
         defaults = SubscriptionSpec.__dataclass_fields__

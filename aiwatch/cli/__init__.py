@@ -64,6 +64,7 @@ def _register() -> None:
         daemon_commands,
         eval_commands,
         nlp_commands,
+        serve_commands,
         store_commands,
         story_commands,
     )
@@ -77,6 +78,7 @@ def _register() -> None:
         alert_commands,
         daemon_commands,
         eval_commands,
+        serve_commands,
     )
     for module in modules:
         for command in module.COMMANDS:
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         asking = ASKING_HELP if HELP_OPTIONS & set(args) else None
         cli.main(args=args, prog_name="aiwatch", standalone_mode=False, obj=asking)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C: no traceback
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:

@@ -70,6 +70,7 @@ def subscriptions_list(app: App, as_json: bool, as_csv: bool) -> None:
 @click.option("--email", help="Send alerts to this address.")
 @click.option("--slack-webhook", help="Slack incoming-webhook URL, or env:VARIABLE.")
 @click.option("--file", "file_", help="Append alerts to this file as JSON lines.")
+@click.option("--feed", help="Keep an Atom feed of the subscription's events in this file.")
 @click.option("--events", multiple=True, help=f"Event types: {', '.join(EVENT_TYPES)}.")
 @click.option(
     "--stage", "stages", multiple=True, help=f"Regulation stages: {', '.join(REGULATION_STAGES)}."
@@ -100,6 +101,7 @@ def subscriptions_add(
     email: str | None,
     slack_webhook: str | None,
     file_: str | None,
+    feed: str | None,
     events: tuple[str, ...],
     stages: tuple[str, ...],
     entities: tuple[str, ...],
@@ -140,6 +142,7 @@ def subscriptions_add(
             email=email,
             slack_webhook=slack_webhook,
             file=file_,
+            feed=feed,
             events=_split(events),
             stages=_split(stages),
             entities=known,
@@ -182,6 +185,7 @@ def subscriptions_test(app: App, name: str) -> None:
     Example:
       aiwatch subscriptions test policy-team
     """
+    from aiwatch.settings import display
     from alerts.dispatch import channel_factory
     from alerts.render import Alert, EventSummary
     from store.models import Subscription
@@ -200,7 +204,7 @@ def subscriptions_test(app: App, name: str) -> None:
     )
     alert = Alert("[aiwatch テスト] 配信設定の確認", [sample])
     spec = specs[name]
-    channel = channel_factory(list(specs.values()), app.config.smtp)(
+    channel = channel_factory(list(specs.values()), app.config.smtp, display=display(app.config))(
         Subscription(name=name, channel=spec.channel, target=spec.target)
     )
     result = channel.send(alert, f"aiwatch-test-{name}")

@@ -1,0 +1,218 @@
+"""`aiwatch serve` on a store filled from the demo news site (served on 127.0.0.1), driven
+by a real headless Chromium; the Atom feed read back with feedparser."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from aiwatch.serve.metadata import QUERIES
+from tests.conftest import Cli
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+needs_browser = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER), reason="Debian's chromium and chromium-driver (.ci/run)"
+)
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store filled by one real cycle over the demo site: crawl, NLP, alerts."""
+    home = tmp_path_factory.mktemp("demo")
+    result = Cli(home / "unused.toml")("demo", "--keep", str(home))
+    assert result.code == 0, result.err
+    return home / "aiwatch.toml"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(demo_store: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "AIWATCH_CONFIG": str(demo_store)}
+    log = (demo_store.parent / "serve.log").open("wb")  # a full pipe would stall the server
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aiwatch", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+            break
+        except OSError:
+            assert proc.poll() is None, (demo_store.parent / "serve.log").read_text()
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM or ""
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER or ""), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def _database(server: str) -> str:
+    status, body = _get(server + "/-/databases.json")
+    assert status == 200
+    return json.loads(body)[0]["name"]
+
+
+@needs_browser
+def test_home_queries_dashboard_and_cross_script_search_in_a_browser(
+    server: str, browser: object, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = browser
+    db = _database(server)
+    driver.get(server + "/")  # type: ignore[attr-defined]
+    assert "aiwatch" in driver.title  # type: ignore[attr-defined]
+    driver.save_screenshot(str(tmp_path / "home.png"))  # type: ignore[attr-defined]
+    params = {
+        "releases_by_company": {"org_key": "org:moonshot-ai"},
+        "regulation_timeline": {"law_key": "law:cn-ai-content-labeling-measures"},
+        "story": {"story_id": "1"},
+        "entity": {"entity_key": "org:huawei"},
+        "articles_by_entity": {"name": "ファーウェイ"},
+        "search": {"q": "昇腾"},
+    }
+    for name in QUERIES:
+        query = urllib.parse.urlencode(params.get(name, {}))
+        driver.get(f"{server}/{db}/{name}?{query}")  # type: ignore[attr-defined]
+        table = WebDriverWait(driver, 20).until(
+            ec.presence_of_element_located((By.CSS_SELECTOR, "table.rows-and-columns"))
+        )
+        driver.save_screenshot(str(tmp_path / f"{name}.png"))  # type: ignore[attr-defined]
+        if name == "articles_by_entity":
+            assert "华为" in table.text  # ファーウェイ finds the Chinese article
+        if name in ("latest_events", "search"):
+            assert table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    driver.get(server + "/-/dashboards/overview")  # type: ignore[attr-defined]
+    WebDriverWait(driver, 30).until(
+        ec.presence_of_element_located(
+            (By.CSS_SELECTOR, ".dashboard-grid svg, .dashboard-grid canvas")
+        )
+    )
+    driver.save_screenshot(str(tmp_path / "dashboard.png"))  # type: ignore[attr-defined]
+
+
+def test_views_and_columns_are_described_from_the_docs(server: str) -> None:
+    db = _database(server)
+    status, body = _get(f"{server}/-/metadata.json")
+    assert status == 200
+    tables = json.loads(body)["databases"][db]["tables"]
+    assert tables["v_events"]["columns"]["law_key"] == "the law or rule (regulation)"
+    assert "v_entity_names" in tables and tables["v_events"]["facets"] == [
+        "type",
+        "stage",
+        "org_key",
+    ]
+
+
+def test_two_character_search_falls_back_to_like(server: str) -> None:
+    db = _database(server)
+    query = urllib.parse.urlencode({"q": "华为", "_shape": "array"})
+    status, body = _get(f"{server}/{db}/search.json?{query}")
+    assert status == 200
+    assert [row["title"] for row in json.loads(body)] == ["华为昇腾芯片出货量大增"]
+
+
+def test_nothing_served_can_write(server: str, demo_store: Path) -> None:
+    db = _database(server)
+    store = demo_store.parent / "aiwatch.db"
+    before = store.stat().st_mtime_ns, store.read_bytes()
+    attempts = [
+        (f"{server}/{db}/events/-/insert", b'{"row": {"type": "x"}}'),
+        (f"{server}/{db}/latest_events", b"x=1"),
+        (f"{server}/{db}/v_events", b"x=1"),
+    ]
+    for url, data in attempts:
+        request = urllib.request.Request(url, data=data, method="POST")
+        try:
+            urllib.request.urlopen(request, timeout=10)
+            raise AssertionError(f"POST {url} was accepted")
+        except urllib.error.HTTPError as exc:
+            assert exc.code >= 400, (url, exc.code)  # refused (CSRF, no such route, 405)
+    sql = urllib.parse.urlencode({"sql": "DELETE FROM events"})
+    status, _body = _get(f"{server}/{db}.json?{sql}")
+    assert status >= 400
+    assert (store.stat().st_mtime_ns, store.read_bytes()) == before
+
+
+def test_atom_feed_served_and_written_is_valid(
+    server: str, demo_store: Path, tmp_path: Path
+) -> None:
+    status, body = _get(server + "/-/aiwatch/events.atom?subscription=demo")
+    assert status == 200
+    served = feedparser.parse(body)
+    assert not served.bozo, served.bozo_exception
+    assert served.entries and all(
+        e.id.startswith("tag:aiwatch,2026:event/") for e in served.entries
+    )
+    assert len({e.id for e in served.entries}) == len(served.entries)
+    assert all(link.href.startswith("http://127.0.0.1") for e in served.entries for link in e.links)
+    output = tmp_path / "events.atom"
+    result = Cli(demo_store)("feed", "--output", str(output))
+    assert result.code == 0, result.err
+    written = feedparser.parse(output.read_bytes())
+    assert [e.id for e in written.entries] == [e.id for e in served.entries]
+    assert written.entries[0].updated.endswith("+09:00")  # [display] timezone, Asia/Tokyo
+    unknown = Cli(demo_store)("feed", "--subscription", "nobody")
+    assert unknown.code == 1 and "no subscription named 'nobody'" in unknown.err
