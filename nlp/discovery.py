@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from nlp.fold import fold
 from nlp.gazetteer import Gazetteer, Match
 
-VERSION = (  # not a share: 寒武纪20% is no model
+VERSION = (  # not a share or a date: 寒武纪20%, 百度17日 are no models
     r"(?:[-\s]?(?:[A-Za-z]{1,2}\d+(?:\.\d+)?|\d+(?:\.\d+)?[A-Za-z]?)"
-    r"(?![0-9A-Za-z]|\.\d|\s?[%％]))"
+    r"(?![0-9A-Za-z]|\.\d|\s?[%％日月年号時时点]))"
 )
 _VERSION_AFTER = re.compile(VERSION + r"(?:[-\s](?:Pro|Max|Mini|Turbo|Plus|Flash|Lite))?")
 _LATIN_FAMILY = re.compile(r"(?<![0-9A-Za-z])([A-Za-z][A-Za-z]+)(?=" + VERSION + ")")

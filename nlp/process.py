@@ -136,17 +136,25 @@ class Processor:
             )
         )
         keys = {f.key for f in [*title_found, *body_found]}
-        story, created = assign_story(session, article, vector, keys, self.settings.stories)
-        summary.stories += created
-        story_id = story.id
-        label_story(session, story)
         published = local_time(
             article.published_at or article.fetched_at, article.published_offset_minutes
         )
-        for detected in detect_events(
+        detected = detect_events(
             article.title, article.body, title_found, body_found, self.gazetteer, published, vector
-        ):
-            upsert_event(session, detected, article_id, article.lang, story_id)
+        )
+        ranked = sorted(detected, key=lambda d: -d.confidence)
+        story, created = assign_story(
+            session,
+            article,
+            vector,
+            keys,
+            self.settings.stories,
+            events=[d.key for d in ranked],
+        )
+        summary.stories += created
+        label_story(session, story)
+        for event in detected:
+            upsert_event(session, event, article_id, article.lang, story.id)
             summary.events += 1
 
     def _mentions(

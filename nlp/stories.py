@@ -1,10 +1,14 @@
 """Stories: the articles, in any language, that report the same thing.
 
-Online clustering: each new article joins the most similar active story or starts a new
-one. Similarity mixes the text embedding (cross-language) with the canonical entities the
-article shares with the story, weighted so a shared model or law counts more than a shared
-company. Only stories active within the window around the article's time are compared, so
-the cost of one assignment depends on how busy the news is, not on the size of the store.
+Stories follow events: an article reporting an event that already has a story joins it, in
+any language, and a story that holds an event takes by similarity only articles naming the
+event's model or law, so funding, chip, opinion and off-topic pieces never join it.
+Otherwise online clustering: each new article joins the most similar active story or starts
+a new one. Similarity mixes the text embedding (cross-language) with the canonical entities
+the article shares with the story, weighted so a shared model or law counts more than a
+shared company. Only stories active within the window around the article's time are
+compared, so the cost of one assignment depends on how busy the news is, not on the size of
+the store.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nlp.keywords import top_keywords
-from store.models import Article, ArticleStory, Entity, Story
+from store.models import Article, ArticleStory, Entity, Event, Story
 
 KEY_WEIGHT = {
     "model": 1.0,
@@ -55,9 +59,39 @@ def assign_story(
     vector: np.ndarray,
     keys: set[str],
     params: StoryParams,
+    events: list[str] | None = None,
 ) -> tuple[Story, bool]:
-    """Put `article` into a story; returns (the story, whether it is new)."""
+    """Put `article` into a story; returns (the story, whether it is new). `events` are the
+    keys of the events it reports, most confident first."""
     when = article.published_at or article.fetched_at
+    best, best_score = _event_story(session, events or []), 1.0
+    if best is None:
+        best, best_score = _similar_story(session, vector, keys, params, when)
+    created = best is None
+    if best is None:
+        best = Story(first_seen=when, last_seen=when, n_articles=0, entity_keys={})
+        session.add(best)
+        best_score = 1.0
+    _add(best, vector, keys, when)
+    session.flush()
+    session.merge(ArticleStory(article_id=article.id, story_id=best.id, similarity=best_score))
+    return best, created
+
+
+def _event_story(session: Session, events: list[str]) -> Story | None:
+    """The story of the first of these events that has one."""
+    for key in events:
+        story_id = session.scalar(select(Event.story_id).where(Event.key == key))
+        if story_id is not None:
+            return session.get(Story, story_id)
+    return None
+
+
+def _similar_story(
+    session: Session, vector: np.ndarray, keys: set[str], params: StoryParams, when: datetime
+) -> tuple[Story | None, float]:
+    """The most similar active story, if similar enough; a story that holds an event only
+    for an article naming that event's model or law."""
     window = timedelta(days=params.window_days)
     candidates = session.execute(
         select(Story.id, Story.centroid, Story.entity_keys).where(
@@ -66,6 +100,14 @@ def assign_story(
             Story.centroid.is_not(None),
         )
     ).all()
+    subjects: dict[int, set[str]] = {}
+    for story_id, key in session.execute(
+        select(Event.story_id, Entity.key)
+        .join(Entity, Entity.id == func.coalesce(Event.model_id, Event.law_id))
+        .where(Event.story_id.in_([c.id for c in candidates]))
+    ):
+        subjects.setdefault(story_id, set()).add(key)
+    candidates = [c for c in candidates if c.id not in subjects or subjects[c.id] & keys]
     best, best_score = None, -1.0
     if candidates:
         centroids = np.frombuffer(b"".join(c.centroid for c in candidates), dtype=np.float32)
@@ -78,15 +120,7 @@ def assign_story(
         index = int(np.argmax(scores))
         if scores[index] >= params.threshold:
             best, best_score = session.get(Story, candidates[index].id), scores[index]
-    created = best is None
-    if best is None:
-        best = Story(first_seen=when, last_seen=when, n_articles=0, entity_keys={})
-        session.add(best)
-        best_score = 1.0
-    _add(best, vector, keys, when)
-    session.flush()
-    session.merge(ArticleStory(article_id=article.id, story_id=best.id, similarity=best_score))
-    return best, created
+    return best, best_score
 
 
 def _add(story: Story, vector: np.ndarray, keys: set[str], when: datetime) -> None:
