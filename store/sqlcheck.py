@@ -14,6 +14,7 @@ import re
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
+from sqlglot.tokens import TokenType
 
 from store.errors import StoreError
 
@@ -66,16 +67,19 @@ _FORBIDDEN_FUNCTIONS = frozenset(
         "pg_terminate_backend",
         "pg_cancel_backend",
         "pg_reload_conf",
-        "pg_rotate_logfile",
         "pg_promote",
         "pg_switch_wal",
         "pg_create_restore_point",
         "pg_notify",
         "nextval",
         "setval",
-        "query_to_xml",
-        "query_to_xml_and_xmlschema",
-        "cursor_to_xml",
+        "ts_stat",  # runs the query in its argument, past these checks
+        "ts_rewrite",
+        "txid_current",  # assigns a transaction id
+        "pg_current_xact_id",
+        "pg_import_system_collations",
+        "pg_export_snapshot",
+        "gin_clean_pending_list",
         "load_extension",
         "readfile",
         "writefile",
@@ -96,6 +100,13 @@ _FORBIDDEN_PREFIXES = (
     "pg_backup_",
     "pg_wal_replay_",
     "pg_stat_reset",
+    "pg_rotate_logfile",
+    "pg_copy_",  # replication slots
+    "pg_sync_replication",
+    "pg_log_",  # write to the server's log
+    "query_to_xml",  # run the query in their argument
+    "cursor_to_xml",
+    "brin_",  # summarise an index: a write
 )
 
 _EXPLAIN = re.compile(
@@ -130,6 +141,8 @@ def check_read_only(sql: str, dialect: str) -> None:
         raise QueryRefused(f"found {leading}, which does not parse as a query ({first})") from None
     if not statements:
         raise QueryRefused("the text holds no statement")
+    if _has_unicode_identifier(body, dialect):
+        raise QueryRefused('found a U&"..." identifier, which can spell any name')
     if len(statements) > 1:
         kinds = [_kind(s) for s in statements]
         named = ", ".join(k for k in kinds if k) + (", ..." if not all(kinds) else "")
@@ -139,6 +152,20 @@ def check_read_only(sql: str, dialect: str) -> None:
 
 def _sqlglot_dialect(dialect: str) -> str:
     return "postgres" if dialect == "postgresql" else dialect
+
+
+def _has_unicode_identifier(sql: str, dialect: str) -> bool:
+    """PostgreSQL's U&"..." spells a name with escapes (U&"pg\\005fread_file"), which sqlglot
+    reads as `U & "..."`: the three tokens written with nothing between them."""
+    tokens = sqlglot.tokenize(sql, dialect=_sqlglot_dialect(dialect))
+    return any(
+        u.text.upper() == "U"
+        and amp.token_type == TokenType.AMP
+        and name.token_type == TokenType.IDENTIFIER
+        and u.end + 1 == amp.start
+        and amp.end + 1 == name.start
+        for u, amp, name in zip(tokens, tokens[1:], tokens[2:], strict=False)
+    )
 
 
 def _kind(node: exp.Expression) -> str:

@@ -194,6 +194,80 @@ ATTACKS = [
     ("update", "UPDATE articles SET title = 'x'", r"found UPDATE"),
     ("delete", "DELETE FROM articles", r"found DELETE"),
     ("empty", "  -- nothing", r"holds no statement"),
+    # functions that run the SQL in a string argument, past the function checks
+    (
+        "ts_stat-runs-a-string",
+        "SELECT * FROM ts_stat('SELECT to_tsvector(pg_read_file(''/etc/passwd''))')",
+        r"ts_stat\(\)",
+    ),
+    (
+        "ts_rewrite-runs-a-string",
+        "SELECT ts_rewrite('a'::tsquery, 'SELECT ''a''::tsquery, pg_read_file(''/etc/passwd'')')",
+        r"ts_rewrite\(\)",
+    ),
+    (
+        "query_to_xmlschema-runs-a-string",
+        "SELECT query_to_xmlschema('SELECT pg_read_file(''/etc/passwd'')', true, true, '')",
+        r"query_to_xmlschema\(\)",
+    ),
+    # a U&"..." identifier spells any name; sqlglot reads it as U & "..."
+    ("unicode-escaped-function", "SELECT U&\"pg\\005fread_file\"('/etc/passwd')", r'U&"'),
+    (
+        "unicode-escaped-in-from",
+        "SELECT * FROM U&\"lo\\005fimport\"('/etc/passwd')",
+        r'U&"|not parse',
+    ),
+    # side effects a read-only transaction still allows a superuser
+    ("txid_current", "SELECT txid_current()", r"txid_current\(\)"),
+    ("pg_current_xact_id", "SELECT pg_current_xact_id()", r"pg_current_xact_id\(\)"),
+    (
+        "pg_import_system_collations",
+        "SELECT pg_import_system_collations('pg_catalog')",
+        r"pg_import_system_collations\(\)",
+    ),
+    (
+        "gin_clean_pending_list",
+        "SELECT gin_clean_pending_list('ix_articles_body_trgm')",
+        r"gin_clean_pending_list\(\)",
+    ),
+    (
+        "brin_summarize",
+        "SELECT brin_summarize_new_values('ix_articles_body_trgm')",
+        r"brin_summarize_new_values\(\)",
+    ),
+    (
+        "copy-replication-slot",
+        "SELECT pg_copy_logical_replication_slot('a', 'b')",
+        r"pg_copy_logical_replication_slot\(\)",
+    ),
+    ("rotate-logfile-old", "SELECT pg_rotate_logfile_old()", r"pg_rotate_logfile_old\(\)"),
+    (
+        "log-memory-contexts",
+        "SELECT pg_log_backend_memory_contexts(pg_backend_pid())",
+        r"pg_log_backend_memory_contexts\(\)",
+    ),
+    ("export-snapshot", "SELECT pg_export_snapshot()", r"pg_export_snapshot\(\)"),
+    # attempts that held: quoting and comment tricks around refused names and statements
+    ("nested-comment", f"SELECT 1 /* /* */ */ ; {DROP}", r"statements|not parse"),
+    ("tagged-dollar-quote", f"SELECT $a$ ; $a$ AS x; {DROP}", r"statements|not parse"),
+    ("semicolon-identifier", f'SELECT 1 AS "a;b"; {DROP}', r"found 2 statements"),
+    (
+        "dollar-in-identifiers",
+        "SELECT 1 AS x$$, pg_read_file('/etc/passwd') AS y, 2 AS z$$",
+        r"pg_read_file",
+    ),
+    (
+        "escape-string",
+        "SELECT E'\\'', pg_read_file('/etc/passwd') AS y, E'\\''",
+        r"pg_read_file|not parse",
+    ),
+    ("quoted-function", 'SELECT pg_catalog."pg_terminate_backend"(1)', r"pg_terminate_backend"),
+    ("function-in-from", "SELECT * FROM pg_notify('x', 'y')", r"pg_notify\(\)"),
+    ("nextval-in-from", "SELECT * FROM nextval('articles_id_seq')", r"nextval\(\)"),
+    ("lo_export", "SELECT lo_export(1, '{dir}/exported')", r"lo_export\(\)"),
+    ("advisory-lock", "SELECT pg_advisory_lock(1)", r"pg_advisory_lock\(\)"),
+    ("reload-conf-in-union", "SELECT 1 UNION SELECT pg_reload_conf()::int", r"pg_reload_conf"),
+    ("explain-analyze-options-insert", f"EXPLAIN (ANALYZE, BUFFERS) {INSERT}", r"found INSERT"),
 ]
 
 
@@ -226,12 +300,16 @@ def test_sql_refuses_every_attack_and_changes_nothing(
         "PRAGMA wal_checkpoint(TRUNCATE)",
         "PRAGMA query_only = 0",
         "SELECT load_extension('{dir}/x')",
+        "SELECT * FROM pragma_query_only(0)",
+        "SELECT * FROM pragma_writable_schema(1)",
+        "SELECT * FROM pragma_journal_mode('delete')",
+        "SELECT * FROM pragma_table_info('articles', 'file:{dir}/made.db?mode=rwc')",
     ],
 )
 def test_sql_connection_refuses_writes_without_the_parser(target: Target, statement: str) -> None:
     """The second gate alone: the statement goes straight to the read-only connection."""
     if target.dialect == "postgresql" and statement.startswith(
-        ("VACUUM", "ATTACH", "PRAGMA", "SELECT load_")
+        ("VACUUM", "ATTACH", "PRAGMA", "SELECT load_", "SELECT * FROM pragma_")
     ):
         pytest.skip("SQLite's statements")
     before = target.snapshot()
