@@ -140,8 +140,6 @@ def stop_crawls() -> None:
 
 def run_daemon(app: App) -> None:
     """Run until SIGTERM or SIGINT, then stop once the running jobs are done."""
-    executors = lanes(app)
-    scheduler = build_scheduler(app, executors)
     stopping = threading.Event()
 
     def stop(signum: int, _frame: FrameType | None) -> None:
@@ -149,9 +147,12 @@ def run_daemon(app: App) -> None:
             log.info("stopping after the running jobs finish", extra={"signal": signum})
         stopping.set()
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, stop)  # before start-up: a signal then is a clean stop too
     signal.signal(signal.SIGINT, stop)
-    scheduler.resume()
+    executors = lanes(app)
+    scheduler = build_scheduler(app, executors)
+    if not stopping.is_set():
+        scheduler.resume()
     log.info(
         "aiwatch daemon started",
         extra={"jobs": len(scheduler.get_jobs()), "store": redact(app.config.database_url)},

@@ -1,19 +1,24 @@
 """Latency benchmark: seconds from an item appearing in a feed to its alert arriving at a
-Slack-compatible webhook, with the source polled every 10 s; and the daemon's peak memory
+Slack-compatible webhook, with the source polled every 10 s, first alone and then with 16
+slow sources crawling at the same time (local servers on 127.0.0.1 that answer each request
+after 20 s: tests/slow_site.py), p50 and p95 side by side; and the daemon's peak memory
 with all models loaded (crawls run in child processes and are not counted).
 
-    python -m bench.latency --items 5
+    python -m bench.latency --items 5 --slow 16
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from tests.conftest import NewsSite, Webhook
@@ -32,21 +37,31 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--items", type=int, default=5)
-    args = parser.parse_args()
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(q * len(ordered)) - 1)]
+
+
+def measure(items: int, slow: int, slow_delay: float) -> tuple[list[float], float]:
+    """Latencies of `items` new feed items, with `slow` slow sources crawling beside the
+    news site (each on its own port of tests/slow_site, answering after `slow_delay` s),
+    and the daemon's peak RSS."""
     site_process, site_base = _start("tests.newssite")
     hook_process, hook_base = _start("tests.webhook_server")
+    slow_processes = [_start_slow(slow_delay) for _ in range(slow)]
     site, webhook = NewsSite(site_base, site_process), Webhook(hook_base)
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        (home / "sources.toml").write_text(
-            f'[[source]]\nname = "site"\nfeeds = ["{site_base}/feed.rss"]\nevery = "10s"\n'
+        sources = f'[[source]]\nname = "site"\nfeeds = ["{site_base}/feed.rss"]\nevery = "10s"\n'
+        sources += "".join(
+            f'\n[[source]]\nname = "slow{k}"\nfeeds = ["{base}/feed-{k}.rss"]\nevery = "10s"\n'
+            for k, (_process, base) in enumerate(slow_processes)
         )
+        (home / "sources.toml").write_text(sources)
         (home / "aiwatch.toml").write_text(
-            "[crawler]\ndownload_delay = 0\nautothrottle = false\n"
+            f"[crawler]\ndownload_delay = 0\nautothrottle = false\ntimeout = {slow_delay * 3}\n"
             '[schedule]\nprocess_every = "2s"\ndispatch_every = "1s"\n'
+            f"concurrent_crawls = {slow + 1}\n"
             f'\n[[subscriptions]]\nname = "hook"\nslack_webhook = "{webhook.url}"\n'
             'events = ["model_release"]\n'
         )
@@ -58,30 +73,80 @@ def main() -> None:
             [sys.executable, "-m", "aiwatch", "run"], env=env, stderr=subprocess.DEVNULL
         )
         try:
-            time.sleep(30)  # first crawl of the existing feed, models loaded
+            _settle(home / "aiwatch.db", webhook)  # the feed's first items alerted, models loaded
             latencies = []
-            for n in range(args.items):
-                before = len(webhook.received())
+            for n in range(items):
                 site.publish(f"/release/{n}.html")
                 started = time.monotonic()
-                while len(webhook.received()) == before:
+                while not any(_mentions(p, n) for p in webhook.received()):
                     if time.monotonic() - started > 180:
                         raise SystemExit(f"item {n}: no alert after 180 s")
                     time.sleep(0.2)
                 latencies.append(time.monotonic() - started)
-                print(f"  item {n}: alert after {latencies[-1]:.1f} s", flush=True)
-            latencies.sort()
-            p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
-            print(
-                f"feed item -> alert: median {statistics.median(latencies):.1f} s, "
-                f"p95 {p95:.1f} s, max {latencies[-1]:.1f} s (poll every 10 s)"
-            )
-            print(f"daemon peak RSS {_peak_rss_mb(daemon.pid):,.0f} MB (all models loaded)")
+                held = sum(_held(base) for _process, base in slow_processes)
+                print(
+                    f"  {slow:2d} slow sources, item {n}: alert after {latencies[-1]:.1f} s "
+                    f"({held} slow requests in flight)",
+                    flush=True,
+                )
+            return latencies, _peak_rss_mb(daemon.pid)
         finally:
             daemon.terminate()
-            daemon.wait(timeout=60)
-            site_process.terminate()
-            hook_process.terminate()
+            daemon.wait(timeout=120)
+            for process in (site_process, hook_process, *(p for p, _ in slow_processes)):
+                process.terminate()
+
+
+def _mentions(payload: dict[str, object], n: int) -> bool:
+    """Whether an alert is about release item n (its company 星河n智能 or model 星河n号)."""
+    text = json.dumps(payload, ensure_ascii=False)
+    return f"星河{n}号" in text or f"星河{n}智能" in text
+
+
+def _settle(store: Path, webhook: Webhook, timeout: float = 600) -> None:
+    """Wait until the feed's first articles are processed and their alerts sent."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if store.exists():
+            with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as conn:
+                processed = conn.execute("SELECT count(*) FROM article_nlp_state").fetchone()[0]
+                pending = conn.execute(
+                    "SELECT count(*) FROM alert_deliveries WHERE state != 'sent'"
+                ).fetchone()[0]
+            if processed >= 3 and pending == 0 and webhook.received():
+                return
+        time.sleep(1)
+    raise SystemExit("the daemon did not settle")
+
+
+def _start_slow(delay: float) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.slow_site", str(delay)], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    return process, f"http://127.0.0.1:{int(process.stdout.readline())}"
+
+
+def _held(base: str) -> int:
+    with urllib.request.urlopen(f"{base}/_open", timeout=10) as response:
+        return int(response.read())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=5)
+    parser.add_argument("--slow", type=int, default=16, help="slow sources beside the site")
+    parser.add_argument("--slow-delay", type=float, default=20.0, help="seconds per answer")
+    args = parser.parse_args()
+    runs = {0: measure(args.items, 0, args.slow_delay)}
+    runs[args.slow] = measure(args.items, args.slow, args.slow_delay)
+    print("feed item -> alert (site polled every 10 s):")
+    for slow, (latencies, rss) in runs.items():
+        print(
+            f"  {slow:2d} slow sources crawling: p50 {statistics.median(latencies):5.1f} s, "
+            f"p95 {_percentile(latencies, 0.95):5.1f} s, max {max(latencies):5.1f} s, "
+            f"daemon peak RSS {rss:,.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -89,12 +89,16 @@ class _Reporter:
 def main() -> None:
     job = pickle.load(sys.stdin.buffer)
     code = 0
-    with os.fdopen(job.pop("progress_fd"), "w", buffering=1) as progress:
-        try:
-            run(progress=progress, **job)
-        except BaseException:  # report anything, Ctrl-C included, and exit non-zero
-            traceback.print_exc()
-            code = 1
+    progress = os.fdopen(job.pop("progress_fd"), "w", buffering=1)
+    try:
+        run(progress=progress, **job)
+    except KeyboardInterrupt:  # Ctrl-C before Scrapy took the signal over: stop quietly
+        code = 130
+    except BaseException:  # report anything else and exit non-zero
+        traceback.print_exc()
+        code = 1
+    with contextlib.suppress(BrokenPipeError):  # the parent stopped listening (Ctrl-C)
+        progress.close()
     logging.shutdown()
     sys.stderr.flush()
     # The store is committed and the logs are flushed: skip tearing down a heap of parsers

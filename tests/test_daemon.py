@@ -155,16 +155,25 @@ def test_daemon_killed_mid_delivery_sends_each_alert_exactly_once(
     assert states == [("sent", queued)]
 
 
-@pytest.fixture
-def slow_site() -> Iterator[str]:
-    """tests/slow_site.py: every answer takes 60 s (within the crawler's 120 s timeout)."""
+@contextmanager
+def slow_server(delay: float) -> Iterator[str]:
+    """tests/slow_site.py, answering every request after `delay` seconds."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.slow_site", "60"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "tests.slow_site", str(delay)], stdout=subprocess.PIPE, text=True
     )
     assert process.stdout is not None
-    yield f"http://127.0.0.1:{int(process.stdout.readline())}"
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{int(process.stdout.readline())}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def slow_site() -> Iterator[str]:
+    """Every answer takes 60 s (within the crawler's 120 s timeout)."""
+    with slow_server(60) as base:
+        yield base
 
 
 def _slow_sources(base: str, count: int) -> str:
@@ -240,3 +249,33 @@ def test_daemon_sigterm_with_jobs_queued_stops_cleanly(
     assert "aiwatch daemon stopped" in stderr
     crawled = _query(tmp_path, "SELECT count(*) FROM job_runs WHERE job LIKE 'crawl:%'")[0][0]
     assert crawled < 13  # the queued ones were dropped, not run before exiting
+
+
+def test_run_once_ctrl_c_mid_crawl_aborts_without_traceback(
+    tmp_path: Path, news_site: NewsSite, webhook: Webhook
+) -> None:
+    with slow_server(15) as slow_site:  # Scrapy's graceful stop lets requests in flight end
+        _ctrl_c_mid_crawl(tmp_path, news_site, webhook, slow_site)
+
+
+def _ctrl_c_mid_crawl(
+    tmp_path: Path, news_site: NewsSite, webhook: Webhook, slow_site: str
+) -> None:
+    cli = _config(tmp_path, news_site, webhook, None, extra_sources=_slow_sources(slow_site, 1))
+    env = {**os.environ, "AIWATCH_CONFIG": str(cli.config), "TEST_SLACK_HOOK": webhook.url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aiwatch", "run", "--once"],
+        env=env,
+        text=True,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+    try:
+        wait_until(lambda: _held(slow_site) > 0)  # crawling the slow site
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the command and its crawl
+        _out, stderr = process.communicate(timeout=150)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130 and "Aborted." in stderr
+    assert "Traceback" not in stderr, stderr
