@@ -56,8 +56,9 @@ def run(
         crawler.signals.connect(reporter.send, signal=signals.spider_closed, weak=False)
         process.crawl(crawler, source=source, reader=reader, writer=writer)
     setup_logging()  # after Scrapy's own set-up, which replaces handlers and levels
-    for name in REPORTED_BY_THE_SPIDER:
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:  # --debug shows them all
+        for name in REPORTED_BY_THE_SPIDER:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         process.start()
     finally:
