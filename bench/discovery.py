@@ -11,11 +11,13 @@ to decide what to remove and to score. Printed:
 - of the removed entities named in both Japanese and Chinese `check` articles, the share whose
   mentions in both languages end under one key.
 
-    python -m bench.discovery
+    python -m bench.discovery                 # the figure to quote
+    python -m bench.discovery --split fit     # the same game on `fit`, for development
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import tempfile
 import time
@@ -28,7 +30,7 @@ from sqlalchemy import select
 
 from crawler.lang import detect
 from nlp.fold import fold
-from nlp.gazetteer import LINK_FIELDS
+from nlp.gazetteer import LINK_FIELDS, TYPES
 from nlp.ner.build import held_out
 from nlp.process import NlpSettings, process_pending
 from store.articles import ArticleRecord, save_article
@@ -50,11 +52,11 @@ def load_devset() -> tuple[dict, dict, dict, dict]:
     return articles, labels, splits, names
 
 
-def check_names(labels: dict, splits: dict, names: dict) -> dict[str, set[str]]:
-    """Every labelled `check` entity with every (folded) name it is written by."""
+def split_names(labels: dict, splits: dict, names: dict, split: str) -> dict[str, set[str]]:
+    """Every entity labelled in `split` with every (folded) name it is written by."""
     out: dict[str, set[str]] = defaultdict(set)
     for article_id, label in labels.items():
-        if splits[article_id] != "check":
+        if splits[article_id] != split:
             continue
         for mention in label["entities"]:
             key = mention["canonical"]
@@ -96,8 +98,15 @@ def gazetteer_without(
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=("check", "fit"), default="check")
+    parser.add_argument("--misses", action="store_true", help="list misses (fit only)")
+    args = parser.parse_args()
+    if args.misses and args.split == "check":
+        parser.error("--misses is for --split fit: check is for quoting, not for reading")
     articles, labels, splits, names = load_devset()
-    wanted = check_names(labels, splits, names)
+    splits = {k: ("scored" if v == args.split else "other") for k, v in splits.items()}
+    wanted = split_names(labels, splits, names, "scored")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         gazetteer, removed = gazetteer_without(wanted, folder)
@@ -131,15 +140,15 @@ def main() -> None:
         engine.dispose()
     print(
         f"dev set: {summary.processed} articles processed in {elapsed:.0f} s; gazetteer without "
-        f"the check split's {len(wanted)} entities: {len(set().union(*removed.values()))} "
+        f"the {args.split} split's {len(wanted)} entities: {len(set().union(*removed.values()))} "
         "entries removed"
     )
     # a check entity the model saw as a name in training: one of its entries is not held out
     trained = {c for c, keys in removed.items() if any(not held_out(k) for k in keys)}
-    score(labels, splits, rows, trained)
+    score(labels, splits, rows, trained, args.misses)
 
 
-def score(labels: dict, splits: dict, rows: list, trained: set[str]) -> None:
+def score(labels: dict, splits: dict, rows: list, trained: set[str], misses: bool) -> None:
     """Print the shares; `trained` are the check entities whose names the model trained on."""
     found: dict[str, dict[str, str]] = defaultdict(dict)  # devset id -> folded surface -> key
     for url, _lang, surface, key, _type in rows:
@@ -147,20 +156,22 @@ def score(labels: dict, splits: dict, rows: list, trained: set[str]) -> None:
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # group -> [n, typed, any]
     keys_by_lang: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     for article_id, label in labels.items():
-        if splits[article_id] != "check":
+        if splits[article_id] != "scored":
             continue
         lang = article_id.split("-")[0]
         mentions = {(fold(m["surface"]), m["canonical"], m["type"]) for m in label["entities"]}
         for surface, canonical, type_ in mentions:
             key = found[article_id].get(surface)
             group = "seen in training" if canonical in trained else "never seen"
-            for bucket in ("all", group):
+            if misses and not (key and key.split(":")[0] == type_.lower()):
+                print(f"  missed {article_id} {surface} {type_} (found as {key})")
+            for bucket in ("all", group, type_):
                 totals[bucket][0] += 1
                 totals[bucket][1] += bool(key and key.split(":")[0] == type_.lower())
                 totals[bucket][2] += key is not None
             if lang in ("ja", "zh"):
                 keys_by_lang[canonical][lang].add(key)
-    for bucket in ("all", "never seen", "seen in training"):
+    for bucket in ("all", "never seen", "seen in training", *sorted(TYPES.values())):
         n, typed, anything = totals[bucket]
         if n:
             print(
@@ -170,7 +181,7 @@ def score(labels: dict, splits: dict, rows: list, trained: set[str]) -> None:
     both = {c: v for c, v in keys_by_lang.items() if "ja" in v and "zh" in v}
     one_key = sum(1 for v in both.values() if len(v["ja"] | v["zh"]) == 1 and None not in v["ja"])
     print(
-        f"removed entities named in ja and zh check articles: {len(both)}; all their ja and zh "
+        f"removed entities named in ja and zh articles: {len(both)}; all their ja and zh "
         f"mentions under one key: {one_key / max(1, len(both)):.2f}"
     )
 

@@ -3,7 +3,10 @@ token, a run of Latin letters or digits is one token.
 
 Why: a word segmenter (Sudachi, jieba) per sentence is the slowest part of a spaCy pipeline
 and makes an unknown name's boundaries depend on its dictionary; a character tokenizer runs at
-regex speed and lets the model draw the boundaries itself.
+regex speed and lets the model draw the boundaries itself. Each token also carries its two
+character bigrams (with the token before, as `tag_`, and after, as `lemma_`), which the
+model embeds like words: the standard features of character-level CJK NER, at no
+segmenter's cost.
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import numpy
+from spacy.attrs import LEMMA, TAG
 from spacy.language import Language
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
@@ -40,7 +46,16 @@ class CharTokenizer:
                 continue
             words.append(token)
             spaces.append(False)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        if words:
+            # hashed, not added to the vocab's strings: a daemon's StringStore would only grow
+            padded = ["<s>", *words, "</s>"]
+            bigrams = [
+                [hash_string(a + b), hash_string(b + c)]
+                for a, b, c in zip(padded, words, padded[2:], strict=False)
+            ]
+            doc.from_array([TAG, LEMMA], numpy.array(bigrams, dtype="uint64"))
+        return doc
 
     # spaCy serializes a pipeline's tokenizer with the model; this one has no state.
     def to_bytes(self, **kwargs: object) -> bytes:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from spacy.util import registry
+from sqlalchemy import select
 
 from nlp.components import MODELS
 from nlp.entities import EntityRecognizer
@@ -109,7 +110,8 @@ def test_ner_span_overlapping_gazetteer_match_loses(tmp_path: Path) -> None:
 def _report(store: StoreHandle, items: list[tuple[str, str, str, str]]) -> None:
     """Articles (url, outlet, lang, body), each outlet a source in the store."""
     with store.sessions.begin() as s:
-        for name in sorted({outlet for _, outlet, _, _ in items}):
+        known = set(s.scalars(select(Source.name)))
+        for name in sorted({outlet for _, outlet, _, _ in items} - known):
             s.add(Source(name=name, kind="news", lang="zh"))
         s.flush()
         for url, outlet, lang, body in items:
@@ -128,46 +130,14 @@ NEW_PERSON = "杭州云图智能科技有限公司创始人陈立新在发布会
 
 
 @pytest.mark.slow
-def test_discovered_entity_needs_two_sources(store: StoreHandle) -> None:
-    _report(store, [("https://a/1", "outlet-a", "zh-Hans", NEW_PERSON)])
-    process_pending(store.sessions)
-    with store.sessions() as s:
-        assert "person:陈立新" not in {d.key for d in discovered_entities(s)}
-        assert "person:陈立新" not in {e.key for e in learnt_entries(s, Gazetteer.load())}
-    _report(
-        store,
-        [
-            ("https://a/2", "outlet-a", "zh-Hans", "陈立新说，公司的新模型将于下月开源。" * 2),
-            (
-                "https://b/1",
-                "outlet-b",
-                "ja",
-                "杭州のスタートアップ創業者、陈立新氏は新モデルを年内に公開すると述べた。",
-            ),
-        ],
-    )
-    process_pending(store.sessions)
-    with store.sessions() as s:
-        found = {d.key: d for d in discovered_entities(s)}
-        learnt = {e.key for e in learnt_entries(s, Gazetteer.load())}
-    person = found["person:陈立新"]
-    assert (person.type, person.sources) == ("person", 2)
-    assert person.names["zh"] == "陈立新" and person.names["ja"] == "陈立新"
-    assert "person:陈立新" in learnt
-
-
-@pytest.mark.slow
-def test_cli_entities_list_discovered(store: StoreHandle, cli_store: Cli) -> None:
+def test_discovered_entity_needs_two_sources_and_is_listed(
+    store: StoreHandle, cli_store: Cli
+) -> None:
     _report(
         store,
         [
             ("https://a/1", "outlet-a", "zh-Hans", NEW_PERSON),
-            (
-                "https://b/1",
-                "outlet-b",
-                "zh-Hans",
-                "云图智能创始人陈立新接受采访时说，开源是重要方向。",
-            ),
+            ("https://a/2", "outlet-a", "zh-Hans", "陈立新说，公司的新模型将于下月开源。"),
             (
                 "https://c/1",
                 "outlet-c",
@@ -177,6 +147,28 @@ def test_cli_entities_list_discovered(store: StoreHandle, cli_store: Cli) -> Non
         ],
     )
     assert cli_store("process").code == 0
+    with store.sessions() as s:
+        assert not {"person:陈立新", "org:深圳星河数智科技有限公司"} & {
+            d.key for d in discovered_entities(s)
+        }
+        assert "person:陈立新" not in {e.key for e in learnt_entries(s, Gazetteer.load())}
+    _report(
+        store,
+        [
+            (
+                "https://b/1",
+                "outlet-b",
+                "zh-Hant",
+                "杭州雲圖智能創辦人陳立新表示，新模型將於年內開源。",
+            )
+        ],
+    )
+    process_pending(store.sessions)
+    with store.sessions() as s:
+        person = {d.key: d for d in discovered_entities(s)}["person:陈立新"]
+        assert "person:陈立新" in {e.key for e in learnt_entries(s, Gazetteer.load())}
+    assert (person.type, person.sources, person.mentions) == ("person", 2, 5)  # 2 in titles
+    assert person.names == {"zh": "陈立新"}  # the more frequent of 陈立新 and 陳立新
     result = cli_store("entities", "list", "--discovered", "--type", "person", "--json")
     assert result.code == 0, result.err
     rows = {row["key"]: row for row in json.loads(result.out)}
