@@ -109,7 +109,10 @@ def detect_events(
     vector: np.ndarray | None = None,
     model: EventModel | None = None,
 ) -> list[DetectedEvent]:
-    """The events the article reports as news; `published` is aware, in the article's zone."""
+    """The events the article reports as news; `published` is aware, in the article's zone.
+    A piece its title marks as commentary (评论:, 〈視点〉, 【觀點】, Opinion:) reports none."""
+    if ARTICLE_KINDS["opinion"].search(title):
+        return []
     model = model or EventModel.load()
     found = candidates_of(
         (title, body), (title_found, body_found), gazetteer, published, (vector, model.centroids)
