@@ -97,7 +97,12 @@ def entities() -> None:
 
 
 @entities.command("list")
-@click.option("--discovered", is_flag=True, help="Only entities discovered in the news.")
+@click.option(
+    "--discovered",
+    is_flag=True,
+    help="Only discovered entities: names the recognizer found in two or more sources, and "
+    "new model versions; with the names seen per language, for promotion.",
+)
 @click.option(
     "--type",
     "type_",
@@ -112,15 +117,30 @@ def entities_list(
 
     \b
     Example:
-      aiwatch entities list --discovered --type model
+      aiwatch entities list --discovered --type person
     """
     from sqlalchemy import select
 
+    from nlp.store_entities import discovered_entities
     from store.models import Entity
 
-    query = select(Entity).order_by(Entity.type, Entity.key)
     if discovered:
-        query = query.where(Entity.discovered.is_(True))
+        with app.sessions() as session:
+            found = [d for d in discovered_entities(session) if type_ in (None, d.type)]
+        columns = ["key", "type", "name_ja", "name_zh", "name_en", "sources", "mentions"]
+        rows = [
+            (
+                d.key,
+                d.type,
+                *(d.names.get(lang) for lang in ("ja", "zh", "en")),
+                d.sources,
+                d.mentions,
+            )
+            for d in found
+        ]
+        emit(columns, rows, as_json=as_json, as_csv=as_csv)
+        return
+    query = select(Entity).order_by(Entity.type, Entity.key)
     if type_:
         query = query.where(Entity.type == type_)
     with app.sessions() as session:
