@@ -167,6 +167,8 @@ def summarize(
     if event.event_date:
         facts.append(("日付", event.event_date.date().isoformat()))
     facts.append(("確度", f"{event.confidence:.2f}"))
+    if facts_raw.get("decision"):  # the classifier's largest terms: why this is an event
+        facts.append(("判定根拠", str(facts_raw["decision"])))
     reported = event.first_reported_at.astimezone(display.zone)
     facts.append(("初報", reported.strftime("%Y-%m-%d %H:%M %Z")))
     facts.append(("イベント", f"#{event.id}"))

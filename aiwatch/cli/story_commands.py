@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import click
 
 from aiwatch.app import App, pass_app
 from aiwatch.cli.output import emit, format_options
 from aiwatch.config import ConfigError, parse_duration
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 since_option = click.option(
     "--since",
@@ -56,14 +60,21 @@ def stories(app: App, since: str, as_json: bool, as_csv: bool) -> None:
 
 @click.command()
 @click.argument("story_id", type=int)
+@click.option(
+    "--events",
+    "show_events",
+    is_flag=True,
+    help="The story's events instead: confidence, the terms that decided, the evidence.",
+)
 @format_options
 @pass_app
-def story(app: App, story_id: int, as_json: bool, as_csv: bool) -> None:
-    """Show one story's articles, oldest first.
+def story(app: App, story_id: int, show_events: bool, as_json: bool, as_csv: bool) -> None:
+    """Show one story's articles, oldest first (or, with --events, why its events are events).
 
     \b
     Example:
       aiwatch story 12
+      aiwatch story 12 --events
     """
     from sqlalchemy import func, select
 
@@ -73,19 +84,45 @@ def story(app: App, story_id: int, as_json: bool, as_csv: bool) -> None:
         found = session.get(Story, story_id)
         if found is None:
             raise click.ClickException(f"no story {story_id}")
-        rows = session.execute(
-            select(Article.id, Article.published_at, Article.lang, Article.title, Article.url)
-            .join(ArticleStory, ArticleStory.article_id == Article.id)
-            .where(ArticleStory.story_id == story_id)
-            .order_by(func.coalesce(Article.published_at, Article.fetched_at))
-        ).all()
+        if show_events:
+            columns, rows = _story_events(session, story_id)
+        else:
+            columns = ["article_id", "published_at", "lang", "title", "url"]
+            rows = session.execute(
+                select(Article.id, Article.published_at, Article.lang, Article.title, Article.url)
+                .join(ArticleStory, ArticleStory.article_id == Article.id)
+                .where(ArticleStory.story_id == story_id)
+                .order_by(func.coalesce(Article.published_at, Article.fetched_at))
+            ).all()
     emit(
-        ["article_id", "published_at", "lang", "title", "url"],
+        columns,
         [tuple(r) for r in rows],
         as_json=as_json,
         as_csv=as_csv,
         title=f"story {story_id}: {found.label}",
     )
+
+
+def _story_events(session: Session, story_id: int) -> tuple[list[str], list[tuple[object, ...]]]:
+    """Each event of the story with what decided it: the classifier's confidence, its largest
+    terms (facts["decision"]) and the evidence sentences."""
+    from sqlalchemy import select, text
+
+    from store.models import Event
+
+    columns = ["event_id", "type", "model_key", "law_key", "stage", "confidence"]
+    rows = session.execute(
+        text(
+            f"SELECT {', '.join(columns)}, evidence FROM v_events WHERE story_id = :story "
+            "ORDER BY first_reported_at"
+        ),
+        {"story": story_id},
+    ).all()
+    events = session.scalars(select(Event).where(Event.story_id == story_id))
+    decided = {e.id: (e.facts or {}).get("decision", "") for e in events}
+    return [*columns, "decision", "evidence"], [
+        (*row[:-1], decided.get(row[0], ""), row[-1]) for row in rows
+    ]
 
 
 @click.command()

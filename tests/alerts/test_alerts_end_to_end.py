@@ -4,6 +4,7 @@ second run sends nothing again."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -99,7 +100,7 @@ def test_one_alert_per_real_event_and_none_repeated(
     cli = Cli(tmp_path / "aiwatch.toml")
     assert cli("init").code == 0
     first = cli("run", "--once")
-    assert first.code == 0, first.stderr[-2000:]
+    assert first.code == 0, first.err[-2000:]
     db = tmp_path / "aiwatch.db"
     events = _count(db, "SELECT count(*) FROM events")
     first_alerts = _count(
@@ -110,7 +111,13 @@ def test_one_alert_per_real_event_and_none_repeated(
         keys = sorted(k for (k,) in conn.execute("SELECT key FROM events"))
     assert events == len(real_events), (keys, sorted(map(str, real_events)))
     assert first_alerts == events
+    texts = [m.get_body(preferencelist=("plain",)).get_content() for m in smtp_server.messages]
+    assert all("判定根拠" in t for t in texts)  # every alert says why it is an event
+    story_id = _count(db, "SELECT min(story_id) FROM events")
+    story = cli("story", str(story_id), "--events", "--json")
+    shown = json.loads(story.out)
+    assert story.code == 0 and shown and all(e["decision"] and e["evidence"] for e in shown)
     assert sent == _count(db, "SELECT count(*) FROM alert_deliveries WHERE state = 'sent'")
     again = cli("run", "--once")
-    assert again.code == 0, again.stderr[-2000:]
+    assert again.code == 0, again.err[-2000:]
     assert len(smtp_server.messages) == sent
