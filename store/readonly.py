@@ -1,18 +1,25 @@
 """Read-only connections for `aiwatch sql`, enforced by the database below the parser.
 
 SQLite: opened with mode=ro, an authorizer that allows only reads (no ATTACH, which is also
-how VACUUM INTO writes its copy, no writes, no pragmas outside a short list) and a progress
-handler that stops a query past the time limit. PostgreSQL: a READ ONLY session with
+how VACUUM INTO writes its copy, no writes, no pragmas outside a short list), the query run
+in a child process that is killed at the time limit (SQLite checks its progress handler only
+between loop steps, so one long expression would run past it). PostgreSQL: a READ ONLY session with
 statement and idle timeouts that also notices a vanished client, refused for a superuser
 unless asked, and a cancel request sent to the server when the client is stopped.
 """
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
+import os
+import signal
 import sqlite3
+import sys
 import time
 from contextlib import suppress
 from dataclasses import dataclass
+from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,6 +33,7 @@ APPLICATION_NAME = "aiwatch sql"
 # How often a PostgreSQL backend checks, during a long query, that its client still exists.
 CLIENT_CHECK_MS = 1000
 _SQLITE_PROGRESS_STEPS = 1000
+_PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when its parent dies
 _SQLITE_READS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
 # Pragmas that only describe the schema; those of the first set take a table or index name.
 _SQLITE_PRAGMAS_NAMED = {
@@ -90,35 +98,44 @@ class SqliteSession:
     def __init__(self, path: Path, timeout: float) -> None:
         if not path.is_file():
             raise StoreError(f"no database at {path}: run `aiwatch init` first")
+        self.path = path.resolve()
         self.timeout = timeout
         self.cancelled = False
-        self.deadline = 0.0
+        self.child: multiprocessing.Process | None = None
         try:
-            self.conn = connect_sqlite_read_only(
-                path.resolve(), timeout=timeout, isolation_level=None
-            )
-            self.conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()  # loads it
+            _open_sqlite(self.path, timeout).close()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the SQLite store {path}: {exc}") from None
-        self.conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-        self.conn.set_authorizer(_authorize)
-        self.conn.set_progress_handler(self._should_stop, _SQLITE_PROGRESS_STEPS)
-
-    def _should_stop(self) -> int:
-        return int(self.cancelled or time.monotonic() > self.deadline)
 
     def run(self, sql: str, limit: int | None) -> QueryResult:
-        self.deadline = time.monotonic() + self.timeout
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        self.child = context.Process(
+            target=_run_in_child,
+            args=(os.getpid(), self.path, sql, limit, self.timeout, sender),
+            daemon=True,
+        )
+        self.child.start()
+        sender.close()
+        if self.cancelled:  # stopped before the child had a pid to kill
+            self.child.kill()
         try:
-            cursor = self.conn.execute(sql)
-            rows = cursor.fetchmany(limit) if limit else cursor.fetchall()
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
-        columns = [d[0] for d in cursor.description or ()]
-        return QueryResult(columns, [tuple(r) for r in rows])
+            outcome = receiver.recv() if receiver.poll(self.timeout) else None
+        except EOFError:  # killed by cancel()
+            outcome = None
+        finally:
+            self.child.kill()
+            self.child.join()
+            receiver.close()
+        if outcome is None:
+            raise _stopped(self.cancelled, self.timeout)
+        kind, payload = outcome
+        if kind == "error":
+            raise self._error(payload)
+        columns, rows = payload
+        return QueryResult(columns, rows)
 
-    def _error(self, exc: sqlite3.Error) -> StoreError:
-        reason = str(exc).strip().splitlines()[0]
+    def _error(self, reason: str) -> StoreError:
         if "interrupted" in reason:
             return _stopped(self.cancelled, self.timeout)
         if any(
@@ -130,10 +147,42 @@ class SqliteSession:
 
     def cancel(self) -> None:
         self.cancelled = True
-        self.conn.interrupt()
+        if self.child is not None and self.child.pid is not None:
+            self.child.kill()
 
     def close(self) -> None:
-        self.conn.close()
+        """Nothing stays open: each query's connection lives and dies with its child."""
+
+
+def _open_sqlite(path: Path, timeout: float) -> sqlite3.Connection:
+    conn = connect_sqlite_read_only(path, timeout=timeout, isolation_level=None)
+    conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()  # loads it
+    conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    conn.set_authorizer(_authorize)
+    return conn
+
+
+def _run_in_child(
+    parent: int, path: Path, sql: str, limit: int | None, timeout: float, sender: Pipe
+) -> None:
+    """Sends ("rows", (columns, rows)) or ("error", reason). Dies with its parent (even
+    one killed with SIGKILL); the progress handler also stops loops at the limit."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # it died before prctl took effect
+            os._exit(1)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    deadline = time.monotonic() + timeout
+    try:
+        conn = _open_sqlite(path, timeout)
+        conn.set_progress_handler(lambda: int(time.monotonic() > deadline), _SQLITE_PROGRESS_STEPS)
+        cursor = conn.execute(sql)
+        rows = cursor.fetchmany(limit) if limit else cursor.fetchall()
+        columns = [d[0] for d in cursor.description or ()]
+        sender.send(("rows", (columns, [tuple(r) for r in rows])))
+    except sqlite3.Error as exc:
+        sender.send(("error", str(exc).strip().splitlines()[0] if str(exc).strip() else "error"))
 
 
 def _authorize(action: int, arg1: str | None, arg2: str | None, _db: Any, _src: Any) -> int:
