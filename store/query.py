@@ -19,8 +19,10 @@ from sqlalchemy.engine import make_url
 
 from store.readonly import (
     CANCELLED,
+    TIMED_OUT,
     QueryCancelled,
     QueryResult,
+    QueryTimeout,
     ReadOnlySession,
     ReadOnlyViolation,
     open_read_only,
@@ -44,7 +46,8 @@ def run_read_only(
 ) -> QueryResult:
     """Run `sql`, which must be one read-only query, on a read-only connection to `url`,
     stopping it after `timeout` seconds."""
-    check_read_only(sql, make_url(url).get_backend_name())
+    with _parse_time_limit(timeout):
+        check_read_only(sql, make_url(url).get_backend_name())
     session = open_read_only(url, timeout=timeout, allow_superuser=allow_superuser)
     try:
         with _cancel_on_stop(session) as stopped:
@@ -55,6 +58,33 @@ def run_read_only(
         return result
     finally:
         session.close()
+
+
+class _ParseExpired(BaseException):
+    """Raised into the parser by SIGALRM; a BaseException so no `except Exception` in the
+    parser swallows it."""
+
+
+@contextmanager
+def _parse_time_limit(timeout: float) -> Iterator[None]:
+    """Reading the text counts against the limit too: some texts take the parser longer
+    than any query (`SELECT a[1][1]...`)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: FrameType | None) -> None:
+        raise _ParseExpired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        yield
+    except _ParseExpired:
+        raise QueryTimeout(TIMED_OUT.format(timeout=timeout)) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @contextmanager

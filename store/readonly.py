@@ -83,15 +83,14 @@ def open_read_only(url: str, *, timeout: float, allow_superuser: bool = False) -
 
 
 CANCELLED = "the query was cancelled: aiwatch was stopped"
+TIMED_OUT = "the query was stopped after the time limit of {timeout:g} s ([sql] timeout)"
 
 
 def _stopped(cancelled: bool, timeout: float) -> StoreError:
     """The error for a query the database interrupted: by the client, or by the limit."""
     if cancelled:
         return QueryCancelled(CANCELLED)
-    return QueryTimeout(
-        f"the query was stopped after the time limit of {timeout:g} s ([sql] timeout)"
-    )
+    return QueryTimeout(TIMED_OUT.format(timeout=timeout))
 
 
 class SqliteSession:

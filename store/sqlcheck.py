@@ -139,6 +139,8 @@ def check_read_only(sql: str, dialect: str) -> None:
     except SqlglotError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise QueryRefused(f"found {leading}, which does not parse as a query ({first})") from None
+    except RecursionError:
+        raise QueryRefused("the query is nested too deeply to check") from None
     if not statements:
         raise QueryRefused("the text holds no statement")
     if _has_unicode_identifier(body, dialect):

@@ -268,6 +268,8 @@ ATTACKS = [
     ("advisory-lock", "SELECT pg_advisory_lock(1)", r"pg_advisory_lock\(\)"),
     ("reload-conf-in-union", "SELECT 1 UNION SELECT pg_reload_conf()::int", r"pg_reload_conf"),
     ("explain-analyze-options-insert", f"EXPLAIN (ANALYZE, BUFFERS) {INSERT}", r"found INSERT"),
+    ("deep-nesting", "SELECT " + "(" * 5000 + "1" + ")" * 5000, r"nested too deeply"),
+    ("deep-subqueries", "SELECT " + "(SELECT " * 3000 + "1" + ")" * 3000, r"nested too deeply"),
 ]
 
 
@@ -341,14 +343,19 @@ def test_sql_still_answers_queries(target: Target) -> None:
         "SELECT pg_sleep(30)",
         # one row, no loop: SQLite's progress handler never runs inside it
         "SELECT length(" + "replace(" * 10 + "hex(zeroblob(50000000))" + ", '0', '1')" * 10 + ")",
+        # text that takes the parser longer than the limit to read
+        "SELECT a" + "[1]" * 30000,
+        "SELECT " + "1 + " * 60000 + "1",
     ],
-    ids=["runaway-recursive-cte", "pg_sleep", "one-long-expression"],
+    ids=["runaway-recursive-cte", "pg_sleep", "one-long-expression", "slow-parse", "long-parse"],
 )
 def test_sql_stops_at_the_time_limit(target: Target, statement: str) -> None:
     if "pg_sleep" in statement and target.dialect == "sqlite":
         pytest.skip("pg_sleep is PostgreSQL's")
     if "zeroblob" in statement and target.dialect == "postgresql":
         pytest.skip("zeroblob is SQLite's")
+    if "[1]" in statement and target.dialect == "sqlite":
+        pytest.skip("subscripts are PostgreSQL's")
     started = time.monotonic()
     code, output = target.sql(statement)
     elapsed = time.monotonic() - started
