@@ -6,6 +6,7 @@ keys per article (the set of keys an article names).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,40 @@ class CorpusArticle:
 
 def load_corpus(path: Path) -> list[CorpusArticle]:
     return [CorpusArticle(**item) for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
+
+
+def load_devset(folder: Path, split: str = "all") -> list[CorpusArticle]:
+    """The development corpus (articles/, labels.json, splits.json) as corpus articles; an
+    article of no story is a story of its own. `split` is fit, check or all."""
+    labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    splits = json.loads((folder / "splits.json").read_text(encoding="utf-8"))
+    found = []
+    for lab in labels:
+        if split != "all" and splits.get(lab["id"]) != split:
+            continue
+        art = json.loads((folder / "articles" / f"{lab['id']}.json").read_text(encoding="utf-8"))
+        found.append(
+            CorpusArticle(
+                id=lab["id"],
+                lang=art["lang"],
+                story=lab["story"] or f"single-{lab['id']}",
+                published=art["published"],
+                title=art["title"],
+                body=art["body"],
+                entities={e["surface"]: e["canonical"] for e in lab["entities"]},
+                events=[
+                    {
+                        "type": e["type"],
+                        "org": e["org"],
+                        "model": e["model"],
+                        "law": e["law"],
+                        "stage": e["regulation_stage"],
+                    }
+                    for e in lab["events"]
+                ],
+            )
+        )
+    return found
 
 
 def evaluate_entities(

@@ -22,25 +22,44 @@ corpus_option = click.option(
 
 @click.group(name="eval", invoke_without_command=True)
 @corpus_option
+@click.option(
+    "--devset",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A development corpus folder (articles/, labels.json, splits.json) instead.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["all", "fit", "check"]),
+    default="all",
+    show_default=True,
+    help="With --devset: which split to score.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @click.pass_context
-def eval_group(ctx: click.Context, corpus: Path, as_json: bool) -> None:
+def eval_group(
+    ctx: click.Context, corpus: Path, devset: Path | None, split: str, as_json: bool
+) -> None:
     """Evaluate aiwatch on a labeled corpus: story clustering (pairwise and B-cubed) and
     events per type. Runs the whole NLP stage in a scratch store.
 
     \b
     Example:
       aiwatch eval --json
+      aiwatch eval --devset ../shared/devset/corpus --split check
     """
     from aiwatch.settings import nlp_settings
-    from nlp.evaluate import load_corpus
+    from nlp.evaluate import load_corpus, load_devset
     from nlp.pipeline_eval import evaluate_pipeline
 
     if ctx.invoked_subcommand is not None:
         return
     app: App = ctx.obj
     config = Config.load(app.config_path, must_exist=False)
-    result = evaluate_pipeline(load_corpus(corpus), nlp_settings(config))
+    try:
+        articles = load_devset(devset, split) if devset else load_corpus(corpus)
+    except (OSError, KeyError, ValueError) as exc:
+        raise click.ClickException(f"cannot read the corpus: {exc}") from None
+    result = evaluate_pipeline(articles, nlp_settings(config))
     if as_json:
         emit_json({k: v for k, v in result.items() if k != "predicted_events"})
         return
