@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,10 +28,19 @@ log = logging.getLogger(__name__)
 KEEP_JOB_RUNS = timedelta(days=30)
 
 
-@cache
+_APPS: dict[str, App] = {}
+
+
 def app_for(config_path: str) -> App:
     """One App (config, engine, cached models) per config for the life of the process."""
-    return App(Path(config_path))
+    if config_path not in _APPS:
+        _APPS[config_path] = App(Path(config_path))
+    return _APPS[config_path]
+
+
+def adopt(app: App) -> None:
+    """Let the jobs use the command's own App (its logging flags, its warnings said once)."""
+    _APPS.setdefault(str(app.config_path), app)
 
 
 @contextmanager

@@ -32,9 +32,10 @@ def run(app: App, once: bool, as_json: bool) -> None:
     from rich.console import Console
 
     from aiwatch.daemon import run_daemon
-    from aiwatch.jobs import run_once
+    from aiwatch.jobs import adopt, run_once
 
     app.sessions  # noqa: B018 - refuse to start on a missing or out-of-date store
+    adopt(app)  # the jobs log with this command's flags and say a warning once
     if not once:
         run_daemon(app)
         return
