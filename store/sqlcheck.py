@@ -80,6 +80,10 @@ _FORBIDDEN_FUNCTIONS = frozenset(
         "pg_import_system_collations",
         "pg_export_snapshot",
         "gin_clean_pending_list",
+        "pg_start_backup",  # PostgreSQL 14 and older: pg_backup_* since 15
+        "pg_stop_backup",
+        "pg_stat_statements_reset",
+        "pg_nextoid",
         "load_extension",
         "readfile",
         "writefile",

@@ -247,6 +247,8 @@ ATTACKS = [
         r"pg_log_backend_memory_contexts\(\)",
     ),
     ("export-snapshot", "SELECT pg_export_snapshot()", r"pg_export_snapshot\(\)"),
+    ("start-backup-pg14", "SELECT pg_start_backup('x')", r"pg_start_backup\(\)"),
+    ("stat-statements-reset", "SELECT pg_stat_statements_reset()", r"pg_stat_statements_reset"),
     # attempts that held: quoting and comment tricks around refused names and statements
     ("nested-comment", f"SELECT 1 /* /* */ */ ; {DROP}", r"statements|not parse"),
     ("tagged-dollar-quote", f"SELECT $a$ ; $a$ AS x; {DROP}", r"statements|not parse"),
