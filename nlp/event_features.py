@@ -183,7 +183,7 @@ def find_candidates(
         if cand.kind == "model_release":
             _model_features(cand, gazetteer, names, found)
         else:
-            _law_features(cand, title, gazetteer, found)
+            _law_features(cand, title, gazetteer, found, published)
     return list(by_identity.values())
 
 
@@ -220,8 +220,26 @@ def _model_features(
     f["share_of_models"] = len(cand.mentions) / max(1, model_mentions)
 
 
-def _law_features(cand: Candidate, title: str, gazetteer: Gazetteer, found: list[Found]) -> None:
+def _effect_timing(texts: list[str], published: datetime) -> tuple[float, float]:
+    """(takes effect about now, takes effect later): a date beside an effective cue
+    (施行, 生效, into force) on or just before the publication day, or after it."""
+    today, now, later = published.date(), 0.0, 0.0
+    for text in texts:
+        for d in find_dates(text, published):
+            around = text[max(0, d.start - 6) : d.end + 10]
+            if d.granularity != "day" or not STAGE_CUES["effective"].search(around):
+                continue
+            delta = (d.day - today).days
+            now = max(now, float(-3 <= delta <= 1))
+            later = max(later, float(delta > 1))
+    return now, later
+
+
+def _law_features(
+    cand: Candidate, title: str, gazetteer: Gazetteer, found: list[Found], published: datetime
+) -> None:
     f = cand.features
+    f["effect_now"], f["effect_later"] = _effect_timing(cand.evidence, published)
     for stage, pattern in STAGE_CUES.items():
         f[f"title_{stage}"] = float(bool(pattern.search(title)))
         f[f"cue_{stage}"] = _share(pattern, cand.evidence)

@@ -32,7 +32,9 @@ from nlp.model_names import identity
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGE_FEATURES = tuple(
-    [f"title_{s}" for s in STAGES] + [f"cue_{s}" for s in STAGES] + ["future", "recent_date"]
+    [f"title_{s}" for s in STAGES]
+    + [f"cue_{s}" for s in STAGES]
+    + ["future", "recent_date", "effect_now", "effect_later"]
 )
 C = 1.0  # inverse regularisation strength, for ~100 candidates per classifier
 
@@ -140,7 +142,7 @@ def _fit_linear(rows: list[dict[str, float]], y: list[int]) -> dict[str, object]
 
 def _fit_stage(rows: list[dict[str, float]], y: list[str]) -> dict[str, object]:
     x = np.array([[r.get(f, 0.0) for f in STAGE_FEATURES] for r in rows])
-    clf = LogisticRegression(C=C * 4, max_iter=4000).fit(x, y)
+    clf = LogisticRegression(C=C * 4, class_weight="balanced", max_iter=4000).fit(x, y)
     return {
         "classes": [str(c) for c in clf.classes_],
         "features": list(STAGE_FEATURES),
