@@ -78,7 +78,7 @@ def tokens(text: str, lang: str) -> list[str]:
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
-        words = list(jieba.cut(text))
+        words = list(jieba.cut(text, HMM=False))  # dictionary words only: no 成各大 fragments
     else:
         words = [w.lower() for w in _EN_WORD.findall(text)]
     stop = STOP["zh" if lang.startswith("zh") else lang if lang in STOP else "en"]

@@ -142,11 +142,14 @@ def _add(story: Story, vector: np.ndarray, keys: set[str], when: datetime) -> No
 
 
 def label_story(session: Session, story: Story) -> None:
-    """Labels in Japanese and Chinese: the story's main entities, then title keywords."""
+    """Labels in Japanese and Chinese: the story's main entities under their names in that
+    language (an entity with no name in any script is left out, never shown as its key),
+    then the commonest title words of that language (dictionary words: nlp.keywords); a story
+    with no title in the language gets names only, never words of another language."""
     ranked = sorted(
         (story.entity_keys or {}).items(),
         key=lambda kv: (-kv[1] * KEY_WEIGHT.get(kv[0].split(":")[0], 0.3), kv[0]),
-    )[:LABEL_ENTITIES]
+    )[: LABEL_ENTITIES * 2]
     rows = {
         e.key: e
         for e in session.scalars(select(Entity).where(Entity.key.in_([k for k, _ in ranked])))
@@ -159,15 +162,20 @@ def label_story(session: Session, story: Story) -> None:
         .limit(LABEL_TITLES)
     ).all()
     labels = {}
-    for lang, field, sep in (("ja", "name_ja", "・"), ("zh", "name_zh", "、")):
-        names = [getattr(rows[k], field) or rows[k].name_en or k for k, _ in ranked if k in rows]
+    for lang, field, other, sep in (
+        ("ja", "name_ja", "name_zh", "・"),
+        ("zh", "name_zh", "name_ja", "、"),
+    ):
+        names = []
+        for key, _count in ranked:
+            entity = rows.get(key)
+            name = entity and (getattr(entity, field) or entity.name_en or getattr(entity, other))
+            if name and name not in names:
+                names.append(name)
+        names = names[:LABEL_ENTITIES]
         same_lang = [t for t, article_lang in titles if article_lang.startswith(lang)]
-        exclude = frozenset(names) | {
-            n for k, _ in ranked if k in rows for n in (rows[k].name_en or "",)
-        }
-        words = top_keywords(
-            same_lang or [t for t, _ in titles], lang if same_lang else "en", n=2, exclude=exclude
-        )
+        exclude = frozenset(names) | {rows[k].name_en or "" for k, _ in ranked if k in rows}
+        words = top_keywords(same_lang, lang, n=2, exclude=exclude) if same_lang else []
         labels[lang] = sep.join([*names, *words])
     story.label_ja, story.label_zh = labels["ja"], labels["zh"]
     story.label = (
