@@ -196,6 +196,79 @@ def test_nothing_served_can_write(server: str, demo_store: Path) -> None:
     assert (store.stat().st_mtime_ns, store.read_bytes()) == before
 
 
+# (id, path, query): each is refused, or answers nothing it should not; {db} is the
+# database, {dir} a directory nothing may appear in.
+WEB_ATTACKS = [
+    ("sql-attach", "/{db}.json", {"sql": "ATTACH DATABASE '{dir}/attached.db' AS x"}),
+    ("sql-vacuum-into", "/{db}.json", {"sql": "VACUUM INTO '{dir}/copy.db'"}),
+    (
+        "sql-writable-cte",
+        "/{db}.json",
+        {"sql": "WITH d AS (DELETE FROM events RETURNING 1) SELECT 1"},
+    ),
+    ("sql-stacked", "/{db}.json", {"sql": "SELECT 1 /* ; */; DELETE FROM events"}),
+    ("sql-pragma-write", "/{db}.json", {"sql": "SELECT * FROM pragma_query_only(0)"}),
+    (
+        "sql-pragma-uri-attach",
+        "/{db}.json",
+        {"sql": "SELECT * FROM pragma_table_info('events', 'file:{dir}/made.db?mode=rwc')"},
+    ),
+    ("sql-load-extension", "/{db}.json", {"sql": "SELECT load_extension('{dir}/x')"}),
+    ("sort-injection", "/{db}/events.json", {"_sort": "id; DROP TABLE events"}),
+    ("sort-desc-injection", "/{db}/events.json", {"_sort_desc": "id) UNION SELECT 1 --"}),
+    ("where-stacked", "/{db}/events.json", {"_where": "1=1); DELETE FROM events; --"}),
+    ("canned-field-injection", "/{db}/releases_by_company.json", {"org_key": "x' OR 1=1 --"}),
+    ("canned-search-injection", "/{db}/search.json", {"q": '" OR 1=1 --'}),
+    (
+        "canned-with-sql",
+        "/{db}/releases_by_company.json",
+        {"org_key": "org:nobody", "sql": "SELECT * FROM events"},
+    ),
+    ("feed-subscription-injection", "/-/aiwatch/events.atom", {"subscription": "x' OR '1'='1"}),
+    ("static-traversal", "/-/static/..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd", {}),
+    (
+        "plugin-static-traversal",
+        "/-/static-plugins/datasette_dashboards/..%2f..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+        {},
+    ),
+    ("story-traversal", "/-/aiwatch/story/..%2f..%2f..%2fetc%2fpasswd", {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "query"), [a[1:] for a in WEB_ATTACKS], ids=[a[0] for a in WEB_ATTACKS]
+)
+def test_web_attacks_change_nothing_and_read_nothing_outside(
+    server: str, demo_store: Path, tmp_path: Path, path: str, query: dict[str, str]
+) -> None:
+    db = _database(server)
+    store = demo_store.parent / "aiwatch.db"
+    before = store.read_bytes()
+    fill = {k: v.replace("{dir}", str(tmp_path)) for k, v in query.items()}
+    url = server + path.replace("{db}", db) + ("?" + urllib.parse.urlencode(fill) if fill else "")
+    status, body = _get(url)
+    assert b"root:x:0:0" not in body
+    if status < 400:  # answered: with nothing the injection should have added
+        if path.endswith(".atom"):
+            assert feedparser.parse(body).entries == []
+        else:
+            assert json.loads(body)["rows"] == []
+    assert store.read_bytes() == before
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_server_listens_on_loopback_only(server: str) -> None:
+    """The kernel's table of listening sockets (no other address is touched)."""
+    port = int(server.rsplit(":", 1)[1])
+    listening = [
+        line.split()[1]
+        for table in ("/proc/net/tcp", "/proc/net/tcp6")
+        for line in Path(table).read_text().splitlines()[1:]
+        if line.split()[3] == "0A" and int(line.split()[1].rsplit(":", 1)[1], 16) == port
+    ]
+    assert listening == [f"0100007F:{port:04X}"]
+
+
 def test_atom_feed_served_and_written_is_valid(
     server: str, demo_store: Path, tmp_path: Path
 ) -> None:
