@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -72,6 +73,20 @@ class App:
         engine = make_engine(self.config.database_url, read_only=True)
         require_current(engine)
         return session_factory(engine)
+
+    @contextmanager
+    def session_if_store(self) -> Iterator[Session | None]:
+        """A session if the store is there and current, else None: for checks that can
+        fall back to the gazetteer (a config checked before `aiwatch init` made a store)."""
+        from store.errors import StoreError
+
+        try:
+            session = self.reader()  # read-only: a missing store is not created
+        except StoreError:
+            yield None
+            return
+        with session:
+            yield session
 
     def warn_once(self, log: logging.Logger, message: str) -> None:
         """A warning the daemon would otherwise repeat at every run of a job."""

@@ -126,7 +126,7 @@ def subscriptions_add(
 
     if any(s.get("name") == name for s in app.config.settings.subscriptions):
         raise click.ClickException(f"a subscription named {name!r} already exists")
-    with app.sessions() as session:
+    with app.session_if_store() as session:
         known, unknown = resolve_entities(session, _split(entities), gazetteer_path(app.config))
     if unknown and not pending:
         raise click.ClickException(unknown_entities_message(name, unknown))

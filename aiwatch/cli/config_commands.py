@@ -8,7 +8,6 @@ import click
 from aiwatch.app import App, pass_app
 from aiwatch.cli.store_commands import config
 from aiwatch.config import check
-from store.errors import StoreError
 
 
 @config.command("check")
@@ -34,18 +33,11 @@ def config_check(app: App) -> None:
         sources = load_sources(app.config.sources_file)
     except SourceError as exc:
         sources, problems = [], [*problems, str(exc)]
-    try:
-        session = app.sessions()
-    except StoreError:
-        session = None  # no store yet: entities are checked against the gazetteer alone
-    try:
+    with app.session_if_store() as session:  # no store yet: the gazetteer alone
         for spec in specs:
             _keys, unknown = resolve_entities(session, spec.entities, gazetteer_path(app.config))
             if unknown:
                 problems.append(unknown_entities_message(spec.name, unknown))
-    finally:
-        if session is not None:
-            session.close()
     if problems:
         raise click.ClickException("\n".join(f"{app.config_path}: {p}" for p in problems))
     click.echo(f"{app.config_path}: OK ({len(sources)} sources, {len(specs)} subscriptions)")

@@ -112,3 +112,17 @@ def test_subscriptions_hear_of_events_found_by_process_before_the_daemon_ran(
     assert processed.code == 0, processed.err
     queued = json.loads(cli("alerts", "list", "--json").out)
     assert queued and {a["subscription"] for a in queued} == {"all"}
+
+
+def test_subscriptions_add_before_init_checks_the_gazetteer_and_creates_no_store(
+    cli: Cli,
+) -> None:
+    cli.config.write_text("")
+    assert (
+        cli("subscriptions", "add", "m", "--email", "a@example.jp", "--entity", "月之暗面").code
+        == 0
+    )
+    assert (
+        cli("subscriptions", "add", "n", "--email", "a@example.jp", "--entity", "不存在").code == 1
+    )
+    assert sorted(p.name for p in cli.config.parent.iterdir()) == ["aiwatch.toml"]
