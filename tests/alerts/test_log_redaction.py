@@ -4,6 +4,7 @@ libraries log, on stderr and in the log file, with --debug too."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import socket
 import uuid
@@ -117,3 +118,73 @@ def test_every_logger_is_masked_in_messages_args_fields_and_tracebacks(
     _assert_no_secret(out, err, logged)
     assert "ConnectionError: cannot reach" in logged and "send failed" in logged
     assert logged.count(MASK) >= 5 * 5 and err.count(MASK) >= 5 * 5
+
+
+@pytest.fixture
+def refusing_smtp() -> Iterator[int]:
+    """A real SMTP server that requires a login and refuses every one."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    class Keep:
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+            return "250 OK"
+
+    def refuse(*_args: object) -> AuthResult:
+        return AuthResult(success=False, handled=False)
+
+    port = _closed_port()
+    controller = Controller(
+        Keep(),
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=refuse,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    controller.start()
+    yield port
+    controller.stop()
+
+
+@pytest.mark.parametrize("given", ["file", "environment"])
+def test_a_refused_smtp_login_never_shows_the_password(
+    tmp_path: Path, refusing_smtp: int, given: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    password = "" if given == "environment" else f'password = "{SMTP_PASSWORD}"\n'
+    if given == "environment":
+        monkeypatch.setenv("AIWATCH_SMTP_PASSWORD", SMTP_PASSWORD)
+    config = tmp_path / "aiwatch.toml"
+    config.write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {refusing_smtp}\nusername = "bob"\n{password}\n'
+        '[[subscriptions]]\nname = "mail"\nemail = "team@example.jp"\n'
+    )
+    log_file = tmp_path / "aiwatch.log"
+    cli = Cli(config)
+    result = cli("--debug", "--log-file", str(log_file), "subscriptions", "test", "mail")
+    assert result.code == 1 and "SMTP login refused" in result.err
+    shown = cli("config", "show")
+    plain = base64.b64encode(f"\0bob\0{SMTP_PASSWORD}".encode()).decode()  # AUTH PLAIN
+    for text in (result.out, result.err, log_file.read_text(encoding="utf-8"), shown.out):
+        assert SMTP_PASSWORD not in text and plain not in text
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "command",
+    [("status",), ("sql", "SELECT 1"), ("db", "upgrade"), ("config", "show")],
+    ids=lambda c: "-".join(c),
+)
+def test_a_refused_database_password_is_never_shown(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """The login fails on the real server (no such role): the URL is in the error."""
+    url = f"postgresql+psycopg://t13_nobody:{SMTP_PASSWORD}@127.0.0.1:5432/t13_nodb"
+    config = tmp_path / "aiwatch.toml"
+    config.write_text(f'[store]\nurl = "{url}"\n\n[sql]\nurl = "{url}"\n')
+    log_file = tmp_path / "aiwatch.log"
+    result = Cli(config)("--debug", "--log-file", str(log_file), *command)
+    assert result.code == (0 if command == ("config", "show") else 1), result.err
+    assert "t13_nobody" in result.out + result.err  # the URL was shown, masked
+    for text in (result.out, result.err, log_file.read_text(encoding="utf-8")):
+        assert SMTP_PASSWORD not in text
