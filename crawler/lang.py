@@ -9,9 +9,9 @@ decided by the characters themselves, counted as evidence:
   replaced (發, 價, 國).
 
 Characters both write (当, 国, 会, 公開) are no evidence. A kanji-only Japanese headline
-(騰訊、推論AI「混元T1」公開) has Japanese evidence or none; without any evidence, Japanese
-headline typography or pycld2 decides. Chinese is then simplified or traditional by which
-forms it uses more.
+(騰訊、推論AI「混元T1」公開) has Japanese evidence or none; without any evidence, forms of
+both Chinese scripts side by side (国 and 規), Japanese headline typography, or pycld2
+decide. Chinese is then simplified or traditional by which forms it uses more.
 The tables (seeds/lang/han_evidence.txt) are built by crawler/lang_tables.py from OpenCC's
 Japanese and Taiwan conversions, jieba's dictionary and ja-ginza's vocabulary.
 """
@@ -58,10 +58,12 @@ def detect(text: str) -> str:
     tables = _tables()
     japanese = kana + sum(1 for c in han if c in tables.japanese_only)
     chinese = sum(1 for c in han if c in tables.chinese_only)
-    if japanese > chinese or (not chinese and _looks_japanese(sample)):
-        return "ja"
     simplified = sum(1 for c in han if c in tables.simplified)
     traditional = sum(1 for c in han if c in tables.traditional)
+    if japanese > chinese:
+        return "ja"
+    if not chinese and ((simplified and traditional) or _looks_japanese(sample)):
+        return "ja"  # 国 beside 規: Chinese writes one script or the other, Japanese mixes
     return "zh-Hant" if traditional > simplified else "zh-Hans"
 
 
