@@ -181,13 +181,30 @@ def build_rows(
     return rows
 
 
-def held_out(rows: list[tuple[Labelled, Candidate, dict | None]]) -> dict[str, str]:
+def best_threshold(scored: list[tuple[float, int]]) -> float:
+    """The probability cut with the best F1 over held-out decisions (0.5 on a tie)."""
+
+    def f1(cut: float) -> float:
+        tp = sum(1 for p, y in scored if p >= cut and y)
+        fp = sum(1 for p, y in scored if p >= cut and not y)
+        fn = sum(1 for p, y in scored if p < cut and y)
+        return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+    cuts = [round(0.3 + 0.05 * i, 2) for i in range(9)]  # 0.30 .. 0.70
+    return max(cuts, key=lambda cut: (f1(cut), -abs(cut - 0.5)))
+
+
+def held_out(
+    rows: list[tuple[Labelled, Candidate, dict | None]],
+) -> tuple[dict[str, str], dict[str, float]]:
     """Leave-one-story-out: each story's candidates decided by classifiers fitted on the
-    other stories; precision and recall over candidates, and stage accuracy."""
-    report = {}
+    other stories; precision and recall over candidates, stage accuracy, and the threshold
+    that the held-out decisions favour."""
+    report, thresholds = {}, {}
     for name, kind in (("release", "model_release"), ("regulation", "regulation")):
         mine = [(a.story, c.features, int(g is not None), g) for a, c, g in rows if c.kind == kind]
         tp = fp = fn = stage_ok = staged = 0
+        scored: list[tuple[float, int]] = []
         for story in sorted({s for s, *_ in mine}):
             train_rows = [(f, y) for s, f, y, _g in mine if s != story]
             test = [(f, y, g) for s, f, y, g in mine if s == story]
@@ -197,6 +214,7 @@ def held_out(rows: list[tuple[Labelled, Candidate, dict | None]]) -> dict[str, s
             coef = dict(zip(fitted["features"], fitted["coef"], strict=True))  # type: ignore[arg-type]
             for f, y, _g in test:
                 z = float(fitted["intercept"]) + sum(coef.get(k, 0.0) * v for k, v in f.items())  # type: ignore[arg-type]
+                scored.append((1 / (1 + np.exp(-z)), y))
                 guess = z >= 0
                 tp += guess and y
                 fp += guess and not y
@@ -220,18 +238,23 @@ def held_out(rows: list[tuple[Labelled, Candidate, dict | None]]) -> dict[str, s
         line = f"P {p:.2f} R {r:.2f} over {len(mine)} candidates"
         if kind == "regulation":
             line += f", stage right {stage_ok}/{staged}"
-        report[name] = line
-    return report
+        thresholds[name] = best_threshold(scored)
+        report[name] = line + f"; threshold {thresholds[name]:.2f}"
+    return report, thresholds
 
 
 def train(articles: list[Labelled]) -> dict[str, object]:
     model = load_model()
     vectors = embed(model, [a.title + "\n" + a.body for a in articles])
     rows = build_rows(articles, vectors)
-    out: dict[str, object] = {"format": FORMAT, "held_out": held_out(rows)}
+    report, thresholds = held_out(rows)
+    out: dict[str, object] = {"format": FORMAT, "held_out": report}
     for name, kind in (("release", "model_release"), ("regulation", "regulation")):
         mine = [(c.features, int(g is not None)) for _a, c, g in rows if c.kind == kind]
-        out[name] = _fit_linear([f for f, _ in mine], [y for _, y in mine])
+        out[name] = {
+            **_fit_linear([f for f, _ in mine], [y for _, y in mine]),
+            "threshold": thresholds[name],
+        }
     staged = [(c.features, str(g["stage"])) for _a, c, g in rows if c.kind == "regulation" and g]
     out["stage"] = _fit_stage([f for f, _ in staged], [s for _, s in staged])
     has_event = np.array([bool(a.events) for a in articles])
