@@ -27,7 +27,8 @@ _WEBHOOKS = (
     re.compile(r"(hooks\.slack(?:-gov)?\.com/)[^\s\"'<>]+"),
     re.compile(r"(/services/)T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{8,}"),
 )
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+@", re.IGNORECASE)
+# up to the authority's last "@": a raw "@" in a password is not its end
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.\-]*://[^\s:/@]+:)[^\s/]+@", re.IGNORECASE)
 _MIN_SECRET = 4  # shorter values would mask ordinary words; no real secret is that short
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,19 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_READONLY_DIRECTORY = 1544  # a WAL store whose -shm cannot be created
 
 
+# user:password@ up to the authority's last "@": a raw "@" in a password is not its end
+_PASSWORD_IN_URL = re.compile(r"(//[^\s:/@]*:)[^\s/]*@")
+
+
 def redact(url: str) -> str:
     """The URL with any password hidden, for messages and logs."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except ArgumentError:
-        return "<invalid database URL>"
+        return _PASSWORD_IN_URL.sub(r"\1***@", url)
+    if "@" in (parsed.host or ""):  # the parser split a password at its raw "@"
+        return _PASSWORD_IN_URL.sub(r"\1***@", url)
+    return parsed.render_as_string(hide_password=True)
 
 
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -40,7 +48,11 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise StoreError(f"invalid database URL {url!r}: {exc}") from None
+        raise StoreError(f"invalid database URL {redact(url)!r}: {exc}") from None
+    if "@" in (parsed.host or ""):
+        raise StoreError(
+            f"the database URL {redact(url)} has a raw '@' in its password: write it as %40"
+        )
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed.database or "", read_only=read_only)
     if parsed.drivername == "postgresql":

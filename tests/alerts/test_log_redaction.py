@@ -95,6 +95,7 @@ def test_every_logger_is_masked_in_messages_args_fields_and_tracebacks(
 ) -> None:
     hook = f"https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF2/{TOKEN}"  # not configured
     db_url = f"postgresql://aiwatch:{SMTP_PASSWORD}x@db.example/aiwatch"
+    raw_at = f"postgresql://aiwatch:p@{SMTP_PASSWORD}@db.example/aiwatch"  # not configured
     log_file = tmp_path / "aiwatch.log"
     configure_logging(debug=True, as_json=as_json, log_file=log_file, secrets=[DEAD_TOKEN])
     for name in (
@@ -106,7 +107,11 @@ def test_every_logger_is_masked_in_messages_args_fields_and_tracebacks(
     ):
         logger = logging.getLogger(name)
         logger.info("posting to %s", hook)
-        logger.warning("configured %s", f"/hook/x/{DEAD_TOKEN}", extra={"url": hook, "db": db_url})
+        logger.warning(
+            "configured %s",
+            f"/hook/x/{DEAD_TOKEN}",
+            extra={"url": hook, "db": db_url, "raw": raw_at},
+        )
         try:
             raise ConnectionError(f"cannot reach {hook} with {DEAD_TOKEN}")
         except ConnectionError:
@@ -169,17 +174,27 @@ def test_a_refused_smtp_login_never_shows_the_password(
         assert SMTP_PASSWORD not in text and plain not in text
 
 
+# a raw "@" in the password (URL parsers take what follows it for the host), a URL that
+# does not parse
+URLS = {
+    "plain": f"postgresql+psycopg://t13_nobody:{SMTP_PASSWORD}@127.0.0.1:5432/t13_nodb",
+    "raw-at": f"postgresql+psycopg://t13_nobody:p@{SMTP_PASSWORD}@127.0.0.1:5432/t13_nodb",
+    "malformed": f"postgresql+psycopg//t13_nobody:{SMTP_PASSWORD}@127.0.0.1:5432/t13_nodb",
+}
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     "command",
     [("status",), ("sql", "SELECT 1"), ("db", "upgrade"), ("config", "show")],
     ids=lambda c: "-".join(c),
 )
+@pytest.mark.parametrize("url", URLS.values(), ids=URLS.keys())
 def test_a_refused_database_password_is_never_shown(
-    tmp_path: Path, command: tuple[str, ...]
+    tmp_path: Path, command: tuple[str, ...], url: str
 ) -> None:
-    """The login fails on the real server (no such role): the URL is in the error."""
-    url = f"postgresql+psycopg://t13_nobody:{SMTP_PASSWORD}@127.0.0.1:5432/t13_nodb"
+    """The login fails on the real server (no such role), or the URL cannot be used: the
+    URL is in the error, its password masked."""
     config = tmp_path / "aiwatch.toml"
     config.write_text(f'[store]\nurl = "{url}"\n\n[sql]\nurl = "{url}"\n')
     log_file = tmp_path / "aiwatch.log"
