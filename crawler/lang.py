@@ -34,6 +34,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 SAMPLE = 4000
 LANGS = ("ja", "zh-Hans", "zh-Hant", "en", "other")
 KANA_SHARE = 0.2  # kana per Han character above which a text is Japanese prose
+LATIN_SHARE = 10  # Latin letters per CJK character above which a text is Latin-script
 _TABLES = ("japanese-only", "chinese-only", "simplified", "traditional")
 
 
@@ -49,11 +50,12 @@ def detect(text: str) -> str:
     sample = _CONTROL.sub(" ", text[:SAMPLE])
     kana = len(_KANA.findall(sample))
     han = _HAN.findall(sample)
+    latin = len(_LATIN.findall(sample))
+    if latin >= 3 and latin > LATIN_SHARE * (len(han) + kana):  # English naming 南沙群島
+        return "en" if _cld2(sample) in ("en", "un") else "other"
     if kana >= 2 and kana >= KANA_SHARE * len(han):
         return "ja"
     if not han:
-        if len(_LATIN.findall(sample)) >= 3:
-            return "en" if _cld2(sample) in ("en", "un") else "other"
         return "ja" if kana else "other"
     tables = _tables()
     japanese = kana + sum(1 for c in han if c in tables.japanese_only)
