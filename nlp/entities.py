@@ -2,8 +2,9 @@
 offsets into the text.
 
 The gazetteer and discovery patterns read every character; aiwatch's character-level NER
-(nlp/ner, Japanese and Chinese) reads every sentence. The gazetteer links: a model span that
-overlaps a known name or a discovered model gives way to it.
+(nlp/ner, Japanese and Chinese) reads every sentence, and keeps the spans that can be names
+(nlp/names.py). The gazetteer links: a model span that overlaps a known name or a
+discovered model gives way to it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from nlp.discovery import discover_models, slugify
 from nlp.gazetteer import TYPES, Gazetteer
+from nlp.names import can_be_name
 
 LABEL_TO_TYPE = {label: type_ for type_, label in TYPES.items()}
 MAX_CHARS = 200_000  # longer texts are cut: no article is longer, and time stays bounded
@@ -93,6 +95,7 @@ class EntityRecognizer:
                     ent.label_ not in NER_LABELS
                     or len(surface) < NER_MIN_CHARS
                     or _GENERIC_ORG.match(surface)
+                    or not can_be_name(surface, lang)
                     or any(k.start < end and start < k.end for k in known)
                 ):
                     continue

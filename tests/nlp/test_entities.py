@@ -7,6 +7,7 @@ import pytest
 
 from nlp.entities import EntityRecognizer
 from nlp.evaluate import evaluate_entities, load_corpus
+from nlp.names import can_be_name
 
 CORPUS = Path(__file__).parents[1] / "corpus" / "articles.yaml"
 
@@ -81,3 +82,23 @@ def test_eval_entities_meets_targets(recognizer: EntityRecognizer) -> None:
     scores = evaluate_entities(load_corpus(CORPUS), recognizer)
     for type_ in ("org", "model", "gov", "law"):
         assert scores["linked"][type_]["f1"] >= 0.90, (type_, scores["linked"][type_])
+
+
+@pytest.mark.parametrize(
+    ("surface", "lang", "expected"),
+    [
+        ("ミナトロボティクス", "ja", True),
+        ("高森修一", "ja", True),
+        ("陈立新", "zh-Hans", True),
+        ("智元机器人", "zh-Hans", True),
+        ("エキスパート", "ja", False),  # one everyday word
+        ("イタリア", "ja", False),  # a place
+        ("训练", "zh-Hans", False),
+        ("上海", "zh-Hans", False),
+        ("API", "ja", False),  # a bare acronym
+        ("Mamba架构，输出价格", "zh-Hans", False),  # punctuation inside
+        ("Agent）", "zh-Hans", False),
+    ],
+)
+def test_only_spans_that_can_be_names_are_kept(surface: str, lang: str, expected: bool) -> None:
+    assert can_be_name(surface, lang) is expected
