@@ -42,10 +42,12 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[max(0, round(q * len(ordered)) - 1)]
 
 
-def measure(items: int, slow: int, slow_delay: float) -> tuple[list[float], float]:
+def measure(
+    items: int, slow: int, slow_delay: float, daemon_log: Path | None = None
+) -> tuple[list[float], float]:
     """Latencies of `items` new feed items, with `slow` slow sources crawling beside the
     news site (each on its own port of tests/slow_site, answering after `slow_delay` s),
-    and the daemon's peak RSS."""
+    and the daemon's peak RSS. `daemon_log`, when given, keeps the daemon's log there."""
     site_process, site_base = _start("tests.newssite")
     hook_process, hook_base = _start("tests.webhook_server")
     slow_processes = [_start_slow(slow_delay) for _ in range(slow)]
@@ -69,8 +71,9 @@ def measure(items: int, slow: int, slow_delay: float) -> tuple[list[float], floa
         subprocess.run(
             [sys.executable, "-m", "aiwatch", "init"], env=env, check=True, capture_output=True
         )
+        log_file = daemon_log.open("w") if daemon_log else subprocess.DEVNULL
         daemon = subprocess.Popen(
-            [sys.executable, "-m", "aiwatch", "run"], env=env, stderr=subprocess.DEVNULL
+            [sys.executable, "-m", "aiwatch", "run"], env=env, stderr=log_file
         )
         try:
             _settle(home / "aiwatch.db", webhook)  # the feed's first items alerted, models loaded
@@ -85,7 +88,7 @@ def measure(items: int, slow: int, slow_delay: float) -> tuple[list[float], floa
                 latencies.append(time.monotonic() - started)
                 held = sum(_held(base) for _process, base in slow_processes)
                 print(
-                    f"  {slow:2d} slow sources, item {n}: alert after {latencies[-1]:.1f} s "
+                    f"  {time.strftime('%H:%M:%S')} {slow:2d} slow sources, item {n}: alert after {latencies[-1]:.1f} s "
                     f"({held} slow requests in flight)",
                     flush=True,
                 )
@@ -132,15 +135,26 @@ def _held(base: str) -> int:
         return int(response.read())
 
 
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=5)
     parser.add_argument("--slow", type=int, default=16, help="slow sources beside the site")
     parser.add_argument("--slow-delay", type=float, default=20.0, help="seconds per answer")
+    parser.add_argument(
+        "--daemon-log", type=Path, help="keep the daemon logs as DIR/daemon-<slow>.log"
+    )
     args = parser.parse_args()
-    runs = {0: measure(args.items, 0, args.slow_delay)}
-    runs[args.slow] = measure(args.items, args.slow, args.slow_delay)
-    print("feed item -> alert (site polled every 10 s):")
+
+    def log_for(slow: int) -> Path | None:
+        return args.daemon_log / f"daemon-{slow}.log" if args.daemon_log else None
+
+    runs = {0: measure(args.items, 0, args.slow_delay, log_for(0))}
+    runs[args.slow] = measure(args.items, args.slow, args.slow_delay, log_for(args.slow))
+    print(f"feed item -> alert (site polled every 10 s), load average {_load()}:")
     for slow, (latencies, rss) in runs.items():
         print(
             f"  {slow:2d} slow sources crawling: p50 {statistics.median(latencies):5.1f} s, "
