@@ -20,13 +20,29 @@ def _entity_id(session: Session, key: str | None) -> int | None:
     return session.scalar(select(Entity.id).where(Entity.key == key)) if key else None
 
 
+def _same_event(session: Session, detected: DetectedEvent) -> Event | None:
+    """The stored event for the same model, or the same law and stage, under another key
+    (one written by an earlier version of the detector): one row per real-world event."""
+    if detected.type == "model_release" and detected.model_key:
+        same = Event.model_id == _entity_id(session, detected.model_key)
+    elif detected.type == "regulation" and detected.law_key:
+        same = (Event.law_id == _entity_id(session, detected.law_key)) & (
+            Event.stage == detected.stage
+        )
+    else:
+        return None
+    return session.scalar(select(Event).where(Event.type == detected.type, same).limit(1))
+
+
 def upsert_event(
     session: Session, detected: DetectedEvent, article_id: int, lang: str, story_id: int | None
 ) -> tuple[Event, bool]:
     """Create the event or add this article to it, queuing alerts in the same transaction;
     returns (event, gained an important fact). Coverage in another language is recorded in
     facts["langs"] but does not make an update: subscribers already have the event."""
-    event = session.scalar(select(Event).where(Event.key == detected.key))
+    event = session.scalar(select(Event).where(Event.key == detected.key)) or _same_event(
+        session, detected
+    )
     day = detected.event_date
     when = datetime.combine(day, time(), tzinfo=UTC) if day else None
     lang_group = "zh" if lang.startswith("zh") else lang
