@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from store.errors import StoreError
+
+if TYPE_CHECKING:  # the ORM is imported by the commands that use sessions, not by all
+    from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_READONLY_DIRECTORY = 1544  # a WAL store whose -shm cannot be created
@@ -134,4 +136,6 @@ def describe_db_error(engine: Engine, exc: Exception) -> str:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker
+
     return sessionmaker(engine, expire_on_commit=False)

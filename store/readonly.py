@@ -21,13 +21,15 @@ from contextlib import suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import psycopg
 from sqlalchemy.engine import make_url
 
 from store.db import connect_sqlite_read_only, make_engine, redact
 from store.errors import StoreError
+
+if TYPE_CHECKING:  # psycopg is imported by a PostgreSQL session only: SQLite needs none
+    import psycopg
 
 APPLICATION_NAME = "aiwatch sql"
 # How often a PostgreSQL backend checks, during a long query, that its client still exists.
@@ -201,6 +203,8 @@ def _authorize(action: int, arg1: str | None, arg2: str | None, _db: Any, _src: 
 
 class PostgresSession:
     def __init__(self, url: str, timeout: float, *, allow_superuser: bool) -> None:
+        import psycopg
+
         self.timeout = timeout
         self.cancelled = False
         engine = make_engine(url)
@@ -248,6 +252,8 @@ class PostgresSession:
     def run(self, sql: str, limit: int | None) -> QueryResult:
         # prepare=True sends it as one extended-protocol statement: the server itself
         # refuses a second command, whatever the text hides in strings or comments.
+        import psycopg
+
         try:
             with self.conn.cursor() as cursor:
                 cursor.execute(sql.encode(), prepare=True)
@@ -261,6 +267,8 @@ class PostgresSession:
         return QueryResult(columns, [tuple(r) for r in rows])
 
     def _error(self, exc: psycopg.Error) -> StoreError:
+        import psycopg
+
         reason = str(exc).strip().splitlines()[0]
         if isinstance(exc, psycopg.errors.QueryCanceled):
             return _stopped(self.cancelled, self.timeout)
@@ -276,6 +284,8 @@ class PostgresSession:
     def cancel(self) -> None:
         self.cancelled = True
         # an error means the server is gone or the query already ended: nothing to stop
+        import psycopg
+
         with suppress(psycopg.Error):
             self.conn.cancel_safe(timeout=5)
 

@@ -30,7 +30,8 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(HEAVY)))
+loaded = {name.split(".")[0] for name in sys.modules} | set(sys.modules)
+heavy = sorted(loaded & set(json.loads(HEAVY)))
 print(json.dumps(heavy), file=sys.__stderr__)
 """
 
@@ -56,3 +57,13 @@ def test_startup_help_loads_no_heavy_library_nor_sqlalchemy(cli: Cli) -> None:
 def test_startup_light_commands_load_no_heavy_library(cli: Cli, args: tuple[str, ...]) -> None:
     assert cli("init").code == 0
     assert _loaded(cli, *args) == []
+
+
+@pytest.mark.parametrize("args", [("config", "show"), ("sql", "SELECT 1")], ids=" ".join)
+def test_startup_commands_without_sessions_load_neither_the_orm_nor_psycopg(
+    cli: Cli, args: tuple[str, ...]
+) -> None:
+    """The ORM is for commands with sessions, psycopg for a PostgreSQL store (this is
+    SQLite)."""
+    assert cli("init").code == 0
+    assert _loaded(cli, *args, heavy=("sqlalchemy.orm", "psycopg")) == []
