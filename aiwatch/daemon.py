@@ -30,6 +30,7 @@ from apscheduler.executors.base import BaseExecutor, run_job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.interval import IntervalTrigger
 
 from aiwatch.app import App
@@ -157,7 +158,7 @@ def follow_up(job_id: str, result: object) -> str | None:
 def run_follow_up(scheduler: BackgroundScheduler, event: JobExecutionEvent) -> None:
     """Move the follow-up job's next run to now (if it is running, it runs at its tick)."""
     job_id = follow_up(event.job_id, event.retval)
-    if job_id is None:
+    if job_id is None or scheduler.state != STATE_RUNNING:  # paused or stopping: no new runs
         return
     try:
         scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
