@@ -95,7 +95,7 @@ class EntityRecognizer:
                     ent.label_ not in NER_LABELS
                     or len(surface) < NER_MIN_CHARS
                     or _GENERIC_ORG.match(surface)
-                    or not can_be_name(surface, lang)
+                    or not can_be_name(surface, lang, ent.label_)
                     or any(k.start < end and start < k.end for k in known)
                 ):
                     continue

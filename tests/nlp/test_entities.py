@@ -85,20 +85,26 @@ def test_eval_entities_meets_targets(recognizer: EntityRecognizer) -> None:
 
 
 @pytest.mark.parametrize(
-    ("surface", "lang", "expected"),
+    ("surface", "lang", "label", "expected"),
     [
-        ("ミナトロボティクス", "ja", True),
-        ("高森修一", "ja", True),
-        ("陈立新", "zh-Hans", True),
-        ("智元机器人", "zh-Hans", True),
-        ("エキスパート", "ja", False),  # one everyday word
-        ("イタリア", "ja", False),  # a place
-        ("训练", "zh-Hans", False),
-        ("上海", "zh-Hans", False),
-        ("API", "ja", False),  # a bare acronym
-        ("Mamba架构，输出价格", "zh-Hans", False),  # punctuation inside
-        ("Agent）", "zh-Hans", False),
+        ("高森修一", "ja", "PERSON", True),
+        ("オリックス", "ja", "ORG", True),
+        ("陈立新", "zh-Hans", "PERSON", True),
+        ("智元机器人", "zh-Hans", "ORG", True),  # 智元 is no dictionary word: maybe a name
+        ("华数通讯社", "zh-Hans", "ORG", True),
+        ("エキスパート", "ja", "ORG", False),  # one everyday word
+        ("イタリア", "ja", "ORG", False),  # a place
+        ("クラウド基盤", "ja", "PRODUCT", False),  # common nouns only: a description
+        ("训练", "zh-Hans", "ORG", False),
+        ("上海", "zh-Hans", "ORG", False),
+        ("美国发布", "zh-Hans", "ORG", False),  # a verb inside
+        ("数据安全制度", "zh-Hans", "PRODUCT", False),
+        ("API", "ja", "ORG", False),  # a bare acronym
+        ("Mamba架构，输出价格", "zh-Hans", "PRODUCT", False),  # punctuation inside
+        ("Agent）", "zh-Hans", "PRODUCT", False),
     ],
 )
-def test_only_spans_that_can_be_names_are_kept(surface: str, lang: str, expected: bool) -> None:
-    assert can_be_name(surface, lang) is expected
+def test_only_spans_that_can_be_names_are_kept(
+    surface: str, lang: str, label: str, expected: bool
+) -> None:
+    assert can_be_name(surface, lang, label) is expected
