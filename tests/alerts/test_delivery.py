@@ -11,7 +11,7 @@ from alerts.dispatch import DispatchSettings, channel_factory, dispatch_due
 from alerts.subscriptions import SubscriptionError, SubscriptionSpec, sync_subscriptions
 from nlp.process import process_pending
 from store.articles import ArticleRecord, save_article
-from store.models import AlertDelivery
+from store.models import AlertDelivery, Event, Subscription
 from tests.conftest import SmtpServer, StoreHandle, Webhook
 
 GLM5_ZH = (
@@ -159,10 +159,15 @@ def test_filters_select_events(store: StoreHandle, webhook: Webhook) -> None:
     ]
     _events(store, specs, (*GLM5_ZH, "zh-Hans"), (*LABELING, "zh-Hans"))
     with store.sessions() as s:
-        queued = {(d.subscription_id, d.event_id) for d in s.scalars(select(AlertDelivery))}
-    assert (
-        len(queued) == 2
-    )  # policy <- labeling; sure <- labeling (in title, 1.0); none for alibaba
+        names = {sub.id: sub.name for sub in s.scalars(select(Subscription))}
+        queued = {(names[d.subscription_id], d.event_id) for d in s.scalars(select(AlertDelivery))}
+        events = list(s.scalars(select(Event)))
+    effective = {e.id for e in events if e.type == "regulation" and e.stage == "effective"}
+    sure = {e.id for e in events if e.confidence >= 0.9}
+    assert effective and len(events) == 2
+    assert {e for n, e in queued if n == "policy"} == effective
+    assert {e for n, e in queued if n == "sure"} == sure
+    assert not {e for n, e in queued if n == "alibaba"}  # neither event is Alibaba's
 
 
 @pytest.mark.slow
