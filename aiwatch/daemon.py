@@ -9,7 +9,8 @@ Crawls start at staggered phases of their interval: sixteen crawl children start
 the same second would keep the CPU from every other job (the fast feed's crawl took 24 s
 instead of 3). Jobs are stored in the store's database (SQLAlchemy job store) and coalesce missed
 runs. SIGTERM and SIGINT drop the queued jobs (they run at their next time), ask running
-crawls to stop, and wait for the running jobs to finish their current step.
+crawls to stop (downloads still in flight after CRAWL_STOP_GRACE are abandoned), and wait
+for the running jobs to finish their current step.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 600}
 CRAWL_LANE = "crawls"
 STAGE_LANE = "default"  # process, dispatch, topics, housekeeping
 STAGE_THREADS = 4  # one per stage job: none of them waits for another
+# Seconds a stopping crawl may spend on downloads in flight before they are abandoned (the
+# pages are fetched again next time; everything stored so far is committed).
+CRAWL_STOP_GRACE = 10.0
 STAGGER_WINDOW = 60.0  # seconds over which the crawls' first runs are spread, at most
 
 
@@ -205,5 +209,9 @@ def run_daemon(app: App) -> None:
     for executor in executors.values():
         executor.shutdown(wait=False)  # queued jobs dropped: they run at their next time
     stop_crawls()
+    force = threading.Timer(CRAWL_STOP_GRACE, stop_crawls)  # Scrapy: a second SIGTERM forces
+    force.daemon = True
+    force.start()
     scheduler.shutdown(wait=True)  # waits for the running jobs
+    force.cancel()
     log.info("aiwatch daemon stopped")
