@@ -64,7 +64,7 @@ def assign_story(
     """Put `article` into a story; returns (the story, whether it is new). `events` are the
     keys of the events it reports, most confident first."""
     when = article.published_at or article.fetched_at
-    best, best_score = _event_story(session, events or []), 1.0
+    best, best_score = _event_story(session, events or [], when, params), 1.0
     if best is None:
         best, best_score = _similar_story(session, vector, keys, params, when)
     created = best is None
@@ -78,12 +78,21 @@ def assign_story(
     return best, created
 
 
-def _event_story(session: Session, events: list[str]) -> Story | None:
-    """The story of the first of these events that has one."""
+def _event_story(
+    session: Session, events: list[str], when: datetime, params: StoryParams
+) -> Story | None:
+    """The story of the first of these events that has one still open at `when` (within the
+    story window, like any story): weeks later, a report starts a story of its own."""
+    window = timedelta(days=params.window_days)
     for key in events:
         story_id = session.scalar(select(Event.story_id).where(Event.key == key))
-        if story_id is not None:
-            return session.get(Story, story_id)
+        story = session.get(Story, story_id) if story_id is not None else None
+        if (
+            story is not None
+            and story.last_seen >= when - window
+            and story.first_seen <= when + window
+        ):
+            return story
     return None
 
 

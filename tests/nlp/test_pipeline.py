@@ -24,9 +24,9 @@ JA = (
     "智譜AI、オープンソースの新モデルGLM-5を発表",
     "中国の智譜AIは新たな基盤モデルGLM-5を発表し、重みをオープンソースで公開した。",
 )
-JA_LATER = (
-    "GLM-5、パラメータ数は3550億",
-    "智譜AIが公開したGLM-5はパラメータ数3550億のモデルで、重みはオープンソースで公開された。",
+JA_LATER = (  # a later report of the same release, with one more fact
+    "智譜AI、新モデルGLM-5を発表　パラメータ数は3550億",
+    "智譜AIは新たな基盤モデルGLM-5を発表した。パラメータ数は3550億で、重みはオープンソースで公開された。",
 )
 
 
@@ -45,7 +45,7 @@ def test_same_release_in_two_languages_is_one_story_and_one_event(store: StoreHa
         events = s.scalars(select(Event)).all()
         evidence = s.scalar(select(func.count()).select_from(EventArticle))
     assert len(stories) == 1
-    assert [(e.type, e.key) for e in events] == [("model_release", "model_release:model:glm-5")]
+    assert [(e.type, e.key) for e in events] == [("model_release", "model_release:model:glm5")]
     assert events[0].facts["langs"] == ["zh", "ja"] and events[0].facts["revision"] == 0
     assert evidence == 2
     with store.engine.connect() as conn:
