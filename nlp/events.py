@@ -29,6 +29,7 @@ OPEN_WEIGHTS = re.compile(
     r"开源|开放权重|权重|オープンソース|オープンウェイト|重み|open[- ]weights?|"
     r"open[- ]source|weights"
 )
+FOLLOW_UP_FACTS = {"open_weights", "parameters"}  # facts a later article may add to a release
 PARAMS = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万亿|兆|[bB](?![a-z])|billion|trillion)")
 ARTICLE_KINDS = {  # what kind of article it is: features, not verdicts
     "rumour": re.compile(
@@ -111,17 +112,39 @@ def detect_events(
 ) -> list[DetectedEvent]:
     """The events the article reports as news; `published` is aware, in the article's zone.
     A piece its title marks as commentary (评论:, 〈視点〉, 【觀點】, Opinion:) reports none."""
+    return detect_reports(
+        title, body, title_found, body_found, gazetteer, published, vector, model
+    )[0]
+
+
+def detect_reports(
+    title: str,
+    body: str,
+    title_found: list[Found],
+    body_found: list[Found],
+    gazetteer: Gazetteer,
+    published: datetime,
+    vector: np.ndarray | None = None,
+    model: EventModel | None = None,
+) -> tuple[list[DetectedEvent], list[DetectedEvent]]:
+    """(events reported as news, follow-ups): a follow-up is a model the article names
+    without reporting its release, with a fact about it (parameters, open weights) that may
+    update a release already stored; it never makes an event of its own."""
     if ARTICLE_KINDS["opinion"].search(title):
-        return []
+        return [], []
     model = model or EventModel.load()
     found = candidates_of(
         (title, body), (title_found, body_found), gazetteer, published, (vector, model.centroids)
     )
-    events = []
+    events, follow_ups = [], []
     for cand in found:
         decider = model.release if cand.kind == "model_release" else model.regulation
         p = decider.probability(cand.features)
         if p < decider.threshold:
+            if cand.kind == "model_release":
+                update = _release(cand, gazetteer)
+                if set(update.facts) & FOLLOW_UP_FACTS:
+                    follow_ups.append(update)
             continue
         decision = [f"{name} {weight:+.2f}" for name, weight in decider.terms(cand.features)]
         event = (
@@ -137,7 +160,8 @@ def detect_events(
     if len(regulations) == 1:  # "修订后的办法自…起施行": a date in a sentence naming no law
         for key, value in dated_facts(body, published).items():
             regulations[0].facts.setdefault(key, value)
-    return events
+    reported = {e.key for e in events}
+    return events, [f for f in follow_ups if f.key not in reported]
 
 
 def _release(cand: Candidate, gazetteer: Gazetteer) -> DetectedEvent:

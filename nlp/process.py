@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from nlp.dates import local_time
 from nlp.embedding import BUNDLED, embed, load_model
 from nlp.entities import EntityRecognizer, Found
-from nlp.events import detect_events
+from nlp.events import detect_reports
 from nlp.gazetteer import Gazetteer, gazetteer_bytes
 from nlp.store_entities import entity_for, learnt_entries, sync_gazetteer
-from nlp.store_events import upsert_event
+from nlp.store_events import add_follow_up, upsert_event
 from nlp.stories import StoryParams, assign_story, label_story
 from store.models import (
     Article,
@@ -139,7 +139,7 @@ class Processor:
         published = local_time(
             article.published_at or article.fetched_at, article.published_offset_minutes
         )
-        detected = detect_events(
+        detected, follow_ups = detect_reports(
             article.title, article.body, title_found, body_found, self.gazetteer, published, vector
         )
         ranked = sorted(detected, key=lambda d: -d.confidence)
@@ -156,6 +156,8 @@ class Processor:
         for event in detected:
             upsert_event(session, event, article_id, article.lang, story.id)
             summary.events += 1
+        for follow_up in follow_ups:
+            add_follow_up(session, follow_up, article_id, article.lang)
 
     def _mentions(
         self,

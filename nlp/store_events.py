@@ -34,6 +34,20 @@ def _same_event(session: Session, detected: DetectedEvent) -> Event | None:
     return session.scalar(select(Event).where(Event.type == detected.type, same).limit(1))
 
 
+def add_follow_up(
+    session: Session, detected: DetectedEvent, article_id: int, lang: str
+) -> Event | None:
+    """Add a later article's facts to the release it follows up, if that is stored; a
+    follow-up never creates an event."""
+    stored = session.scalar(select(Event).where(Event.key == detected.key)) or _same_event(
+        session, detected
+    )
+    if stored is None:
+        return None
+    detected.key = stored.key
+    return upsert_event(session, detected, article_id, lang, stored.story_id)[0]
+
+
 def upsert_event(
     session: Session, detected: DetectedEvent, article_id: int, lang: str, story_id: int | None
 ) -> tuple[Event, bool]:
