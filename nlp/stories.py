@@ -32,6 +32,7 @@ KEY_WEIGHT = {
     "org": 0.4,
     "gov": 0.3,
 }
+EVENT_WINDOW_DAYS = 30  # how long an event's story takes later reports of that event
 LABEL_ENTITIES = 3
 LABEL_TITLES = 20  # the latest titles are enough for keywords; cost stays bounded
 
@@ -81,9 +82,9 @@ def assign_story(
 def _event_story(
     session: Session, events: list[str], when: datetime, params: StoryParams
 ) -> Story | None:
-    """The story of the first of these events that has one still open at `when` (within the
-    story window, like any story): weeks later, a report starts a story of its own."""
-    window = timedelta(days=params.window_days)
+    """The story of the first of these events that has one still open at `when`: reports of
+    one event keep coming for weeks (EVENT_WINDOW_DAYS), but not for months."""
+    window = timedelta(days=max(params.window_days, EVENT_WINDOW_DAYS))
     for key in events:
         story_id = session.scalar(select(Event.story_id).where(Event.key == key))
         story = session.get(Story, story_id) if story_id is not None else None
