@@ -93,7 +93,7 @@ def events_stage(sessions: sessionmaker[Session]) -> None:
     """The event classifier alone on the stored articles, beside the entity stage that feeds
     it (the baseline every article pays anyway)."""
     from nlp.dates import local_time
-    from nlp.events import detect_events
+    from nlp.events import detect_reports
 
     recognizer = EntityRecognizer(use_ner=False)
     with sessions() as session:
@@ -106,7 +106,7 @@ def events_stage(sessions: sessionmaker[Session]) -> None:
     )
     events = timed(
         lambda: [
-            detect_events(
+            detect_reports(
                 r.title, r.body, t, b, recognizer.gazetteer, local_time(r.published_at, 0)
             )
             for r, (t, b) in zip(rows, found, strict=True)

@@ -100,23 +100,6 @@ def candidates_of(
     return found
 
 
-def detect_events(
-    title: str,
-    body: str,
-    title_found: list[Found],
-    body_found: list[Found],
-    gazetteer: Gazetteer,
-    published: datetime,
-    vector: np.ndarray | None = None,
-    model: EventModel | None = None,
-) -> list[DetectedEvent]:
-    """The events the article reports as news; `published` is aware, in the article's zone.
-    A piece its title marks as commentary (评论:, 〈視点〉, 【觀點】, Opinion:) reports none."""
-    return detect_reports(
-        title, body, title_found, body_found, gazetteer, published, vector, model
-    )[0]
-
-
 def detect_reports(
     title: str,
     body: str,
@@ -127,7 +110,9 @@ def detect_reports(
     vector: np.ndarray | None = None,
     model: EventModel | None = None,
 ) -> tuple[list[DetectedEvent], list[DetectedEvent]]:
-    """(events reported as news, follow-ups): a follow-up is a model the article names
+    """(events reported as news, follow-ups); `published` is aware, in the article's zone,
+    and a piece its title marks as commentary (评论:, 〈視点〉, Opinion:) reports none. A
+    follow-up is a model the article names
     without reporting its release, with a fact about it (parameters, open weights) that may
     update a release already stored; it never makes an event of its own."""
     if ARTICLE_KINDS["opinion"].search(title):

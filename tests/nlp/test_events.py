@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from nlp.entities import EntityRecognizer
-from nlp.events import detect_events
+from nlp.events import detect_reports
 
 PUBLISHED = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -17,7 +17,7 @@ def recognizer() -> EntityRecognizer:
 
 
 def _events(recognizer: EntityRecognizer, title: str, body: str, lang: str = "zh-Hans"):  # type: ignore[no-untyped-def]
-    return detect_events(
+    events, _follow_ups = detect_reports(
         title,
         body,
         recognizer.find(title, lang),
@@ -25,6 +25,7 @@ def _events(recognizer: EntityRecognizer, title: str, body: str, lang: str = "zh
         recognizer.gazetteer,
         PUBLISHED,
     )
+    return events
 
 
 @pytest.mark.parametrize(
@@ -183,7 +184,7 @@ def test_event_date_is_the_release_day_not_the_article_day(recognizer: EntityRec
         "騰訊、「混元T1」正式版を公開",
         "騰訊は21日、推論モデル「混元T1」の正式版を公開した。",
     )
-    [event] = detect_events(
+    [event], _follow_ups = detect_reports(
         title,
         body,
         recognizer.find(title, "ja"),
