@@ -11,9 +11,8 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans, minibatch
 
 from nlp.gazetteer import Gazetteer
+from nlp.ner import MODELS
 from nlp.ner.tokenizer import fold_hanzi  # also registers aiwatch_char_tokenizer_v1
-
-MODELS = Path(__file__).parent / "ner" / "models"
 
 
 class GazetteerRuler:

@@ -24,6 +24,7 @@ from nlp.embedding import BUNDLED, embed, load_model
 from nlp.entities import EntityRecognizer, Found
 from nlp.events import detect_reports
 from nlp.gazetteer import Gazetteer, gazetteer_bytes
+from nlp.ner import models_digest
 from nlp.store_entities import entity_for, learnt_entries, sync_gazetteer
 from nlp.store_events import add_follow_up, upsert_event
 from nlp.stories import StoryParams, assign_story, label_story
@@ -62,8 +63,9 @@ class ProcessSummary:
 
 
 def pipeline_version(settings: NlpSettings) -> str:
-    """Changes when the code's stage version, the gazetteer or the embedding model changes."""
-    data = gazetteer_bytes(settings.gazetteer_path)
+    """Changes when the code's stage version, the gazetteer, the embedding model or a shipped
+    NER model changes."""
+    data = gazetteer_bytes(settings.gazetteer_path) + models_digest().encode()
     digest = hashlib.sha256(data + settings.embedding_model.encode()).hexdigest()[:12]
     return f"{STAGE_VERSION}-{digest}"
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -10,9 +11,9 @@ import pytest
 from spacy.util import registry
 from sqlalchemy import select
 
-from nlp.components import MODELS
 from nlp.entities import EntityRecognizer
 from nlp.gazetteer import Gazetteer
+from nlp.ner import MODELS, models_digest
 from nlp.ner.tokenizer import CharTokenizer, fold_hanzi
 from nlp.pipelines import PIPELINES, has_recognizer, load_pipeline
 from nlp.process import process_pending
@@ -68,6 +69,14 @@ def test_ner_component_registered_in_pipeline_config() -> None:
     assert PIPELINES["zh"]["add"][0][1]["fold_hanzi"] is True
     assert not has_recognizer("en")
     assert registry.factories.get("aiwatch_ner_v1")
+
+
+def test_ner_models_digest_changes_with_any_model_file(tmp_path: Path) -> None:
+    shutil.copytree(MODELS / "ja" / "ner", tmp_path / "ja" / "ner")
+    before = models_digest(tmp_path)
+    assert models_digest(tmp_path) == before
+    (tmp_path / "ja" / "ner" / "cfg").write_text("{}", encoding="utf-8")
+    assert models_digest(tmp_path) != before
 
 
 @pytest.mark.slow
