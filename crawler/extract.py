@@ -80,7 +80,7 @@ def extract(
     paragraphs = publisher.values("paragraphs", markup) if publisher else []
     body = "\n".join(paragraphs)
     if len(body) < MIN_BODY_CHARS:
-        body = _main_text(page, url)
+        body = _main_text(tree, url)
     if len(body) < MIN_BODY_CHARS:
         return None
     rule_titles = publisher.values("title", markup) if publisher else []
@@ -103,9 +103,11 @@ def extract(
     )
 
 
-def _main_text(page: str, url: str) -> str:
+def _main_text(tree: HtmlElement, url: str) -> str:
+    """trafilatura's main text of the page's tree (it works on a copy: the tree is not
+    parsed a second time, and stays as it was for the title, date and author rules)."""
     doc = trafilatura.bare_extraction(
-        page,
+        tree,
         url=url,
         with_metadata=False,  # see _authors
         include_comments=False,
