@@ -100,7 +100,9 @@ def gazetteer_without(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("check", "fit"), default="check")
-    parser.add_argument("--misses", action="store_true", help="list misses (fit only)")
+    parser.add_argument(
+        "--misses", action="store_true", help="list misses and split keys (fit only)"
+    )
     args = parser.parse_args()
     if args.misses and args.split == "check":
         parser.error("--misses is for --split fit: check is for quoting, not for reading")
@@ -180,6 +182,10 @@ def score(labels: dict, splits: dict, rows: list, trained: set[str], misses: boo
             )
     both = {c: v for c, v in keys_by_lang.items() if "ja" in v and "zh" in v}
     one_key = sum(1 for v in both.values() if len(v["ja"] | v["zh"]) == 1 and None not in v["ja"])
+    for canonical, v in sorted(both.items()) if misses else ():
+        if len(v["ja"] | v["zh"]) != 1 or None in v["ja"]:
+            ja, zh = sorted(map(str, v["ja"])), sorted(map(str, v["zh"]))
+            print(f"  not under one key {canonical}: ja {ja} zh {zh}")
     print(
         f"removed entities named in ja and zh articles: {len(both)}; all their ja and zh "
         f"mentions under one key: {one_key / max(1, len(both)):.2f}"

@@ -1,8 +1,12 @@
-"""New model names the gazetteer does not know yet.
+"""New names the gazetteer does not know yet, and the aliases reporters write next to them.
 
-Two patterns, both explainable: a known model family or developer followed by a version
-(文心X2, GLM-5, Qwen3.5, DeepSeek-V4), and a quoted name next to a model word
+Two patterns for new models, both explainable: a known model family or developer followed by
+a version (文心X2, GLM-5, Qwen3.5, DeepSeek-V4), and a quoted name next to a model word
 (「混元T2」モデル, 《灵犀》大模型, "Aurora" model).
+
+An appositive in parentheses names the same entity another way: 月之暗面（Moonshot AI）,
+ムーンショットAI（Moonshot AI、月之暗面）, X（以下、Y）. Those aliases are what ties a
+katakana name in one article to a Chinese name in another (nlp.store_entities).
 """
 
 from __future__ import annotations
@@ -22,6 +26,15 @@ _LATIN_FAMILY = re.compile(r"(?<![0-9A-Za-z])([A-Za-z][A-Za-z]+)(?=" + VERSION +
 _QUOTED = re.compile(r"[「《“\"]([^」》”\"\n]{2,24})[」》”\"]")
 MODEL_WORDS = ("大模型", "模型", "モデル", "model", "大規模言語モデル", "llm", "基座")
 _MODEL_WORD_NEAR = 12
+_OPEN, _CLOSE = "（(", "）)"
+MAX_ALIAS_CHARS = 24
+_ALIAS_LEAD = re.compile(  # 以下、Y / 简称“Y” / formerly Y: a lead-in, not part of the name
+    r"^(?:(?:以下简称|以下|下称|简称|略称|通称|旧称|英文名|英語名|中国名|中文名|又称|又名|"
+    r"formerly|also known as|known as|aka)[、，,:：\s]*)+",
+    re.IGNORECASE,
+)
+_ALIAS_SEPARATOR = re.compile(r"[、，,;；/／]")
+_QUOTES = "「」『』“”\"'《》〈〉"
 
 
 @dataclass(frozen=True)
@@ -89,3 +102,36 @@ def discover_models(text: str, gazetteer: Gazetteer, known: list[Match]) -> list
         latin = name if re.search(r"[A-Za-z]", name) else None
         found.append(Discovered(start, end, name, f"model:{slugify(name)}", latin, None))
     return found
+
+
+def aliases_after(text: str, end: int) -> list[str]:
+    """The names in parentheses written right after the name ending at `end`:
+    月之暗面（Moonshot AI） gives ["Moonshot AI"], X（以下、Y） gives ["Y"]."""
+    end += text.startswith(" ", end)  # Zhipu AI (智谱)
+    if end >= len(text) or text[end] not in _OPEN:
+        return []
+    close = next(
+        (i for i in range(end + 1, len(text)) if text[i] in _CLOSE or text[i] in "（(\n。"), None
+    )
+    if close is None or text[close] not in _CLOSE:
+        return []
+    aliases = []
+    for part in _ALIAS_SEPARATOR.split(text[end + 1 : close]):
+        alias = _ALIAS_LEAD.sub("", part.strip()).strip(_QUOTES + " ")
+        if 2 <= len(alias) <= MAX_ALIAS_CHARS:
+            aliases.append(alias)
+    return aliases
+
+
+def heads_before(text: str, start: int) -> list[str]:
+    """For a name written inside parentheses (Moonshot AI in 月之暗面（Moonshot AI）), every
+    tail of the text before the opening parenthesis that can be the name it glosses,
+    longest first; the caller keeps the one that is a known name."""
+    opening = next((i for i in range(start - 1, -1, -1) if text[i] in _OPEN + _CLOSE + "\n"), -1)
+    if opening < 0 or text[opening] not in _OPEN:
+        return []
+    between = _ALIAS_LEAD.sub("", text[opening + 1 : start].strip())
+    if between.strip(_QUOTES + " ") and not _ALIAS_SEPARATOR.search(between[-1:]):
+        return []  # the name does not open the parenthesis or follow a separator
+    before = text[max(0, opening - MAX_ALIAS_CHARS) : opening].rstrip(" ")
+    return [before[i:] for i in range(len(before) - 1) if not before[i].isspace()]

@@ -5,22 +5,36 @@ A name the statistical recognizer found is kept as a candidate until two sources
 have named it: only then is it a discovered entity, listed for promotion and matched like a
 gazetteer name. Names found by the discovery patterns (a known family and a version) are
 explainable on their own and count from their first article.
+
+A new name joins an entity the store already has when it is one of that entity's names in
+another script (華為 / 华为 fold alike), when an earlier article tied the same surface to an
+entity, or when the parenthesis next to it names one (月之暗面（Moonshot AI）): the aliases
+written there are kept, and tie a katakana name in one article to a Chinese one in the next.
+The recognizer's type for one entity can differ between sentences; a discovered entity takes
+the type most of its names were proposed with, and its key follows its type.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from nlp.discovery import aliases_after, heads_before
 from nlp.entities import Found
-from nlp.entity_names import sync_entity_names
+from nlp.entity_names import alias_lang, sync_entity_names
+from nlp.fold import fold
 from nlp.gazetteer import Entry, Gazetteer
+from nlp.names import can_be_name
 from store.models import Article, Entity, EntityName, Event, Mention
 
 MIN_SOURCES = 2  # outlets that must name a recognizer-found name before it is an entity
+TYPE_VOTES = "types"  # in a discovered entity's aliases: how often each type was proposed
+_DIGIT = re.compile(r"\d")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -119,13 +133,22 @@ def learnt_entries(session: Session, gazetteer: Gazetteer) -> list[Entry]:
 def entity_for(session: Session, found: Found, lang: str, article_id: int) -> tuple[int, bool]:
     """The stored entity's id for `found`, creating a discovered entity the first time it is
     seen; returns (id, created)."""
-    existing = session.scalar(select(Entity.id).where(Entity.key == found.key))
-    if existing is not None:
-        return existing, False
-    name_field = "name_ja" if lang == "ja" else "name_zh" if lang.startswith("zh") else "name_en"
-    names = {name_field: found.surface}
-    if found.name_en:
-        names["name_en"] = found.name_en
+    entity = session.scalar(select(Entity).where(Entity.key == found.key))
+    text = _text_at(session.get(Article, article_id), found)
+    aliases = [a for a in aliases_after(text, found.end) if _can_be_alias(a, lang)]
+    entity = (
+        entity
+        or _discovered_named(session, found)
+        or _earlier_mention(session, found)
+        or _named(session, [*aliases, *heads_before(text, found.start)])
+    )
+    if entity is not None:
+        if entity.discovered:
+            _add_names(entity, [found.surface, *aliases], lang)
+            _vote(session, entity, found.type)
+            session.flush()
+            sync_entity_names(session, [entity])
+        return entity.id, False
     links = {"family": found.family} if found.family and found.family.startswith("model:") else {}
     if found.family and found.family.startswith("org:"):
         links["developer"] = found.family
@@ -134,14 +157,103 @@ def entity_for(session: Session, found: Found, lang: str, article_id: int) -> tu
         type=found.type,
         discovered=True,
         first_article_id=article_id,
-        aliases={"aka": [found.surface]},
+        aliases={TYPE_VOTES: {found.type: 1}},
         links=links,
-        **names,
     )
+    _add_names(entity, [found.surface, *aliases], lang)
+    if found.name_en:
+        entity.name_en = found.name_en
     session.add(entity)
     session.flush()
     sync_entity_names(session, [entity])
     return entity.id, True
+
+
+def _text_at(article: Article | None, found: Found) -> str:
+    """The article field (title or body) `found` was read from: Found offsets index one."""
+    if article is None:
+        return ""
+    if article.title[found.start : found.end] == found.surface:
+        return article.title
+    return article.body
+
+
+def _can_be_alias(alias: str, lang: str) -> bool:
+    """A parenthesis holds names and also amounts, readings and asides (約7兆8000億円,
+    試行): a number is no alias unless it is a version of a Latin name (ERNIE 4.0), and a
+    Chinese or Japanese alias must not be one everyday word."""
+    if _DIGIT.search(alias) and not _LATIN.search(alias):
+        return False
+    script = alias_lang(alias)
+    alias_language = "en" if script == "en" else "ja" if script == "ja" or lang == "ja" else "zh"
+    # read as a person's name: the check for everyday words, not the description heuristics,
+    # which take a lone Chinese name (月之暗面) for a phrase
+    return can_be_name(alias, alias_language, "PERSON")
+
+
+def _discovered_named(session: Session, found: Found) -> Entity | None:
+    """A discovered entity one of whose names is `found`'s in any script (華為 / 华为), the
+    one of the same type first."""
+    rows = session.scalars(
+        select(Entity)
+        .join(EntityName, EntityName.entity_id == Entity.id)
+        .where(EntityName.folded == fold(found.surface), Entity.discovered.is_(True))
+        .order_by(Entity.id)
+    ).all()
+    return min(rows, key=lambda e: e.type != found.type, default=None)
+
+
+def _earlier_mention(session: Session, found: Found) -> Entity | None:
+    """The entity an earlier article tied this surface to, when it was not the gazetteer's
+    own match (a recognised name an appositive linked to a curated entity)."""
+    return session.scalar(
+        select(Entity)
+        .join(Mention, Mention.entity_id == Entity.id)
+        .where(Mention.surface == found.surface, Mention.method != "gazetteer")
+        .order_by(Mention.id)
+        .limit(1)
+    )
+
+
+def _named(session: Session, names: list[str]) -> Entity | None:
+    """The entity named by the first of `names` that names one; a curated entity's
+    ambiguous names (which need context to link) do not count."""
+    for name in names:
+        for entity in session.scalars(
+            select(Entity)
+            .join(EntityName, EntityName.entity_id == Entity.id)
+            .where(EntityName.folded == fold(name))
+            .order_by(Entity.discovered, Entity.id)
+        ):
+            if name not in (entity.aliases or {}).get("ambiguous", []):
+                return entity
+    return None
+
+
+def _add_names(entity: Entity, names: list[str], lang: str) -> None:
+    """Keep `names` as aliases and fill the preferred names still empty, by script: Latin is
+    English, kana Japanese, other Chinese characters the article's language."""
+    aliases = entity.aliases or {}
+    aka = list(dict.fromkeys([*aliases.get("aka", []), *names]))
+    entity.aliases = {**aliases, "aka": aka}
+    for name in names:
+        script = alias_lang(name)
+        field = "name_en" if script == "en" else "name_ja" if "ja" in (script, lang) else "name_zh"
+        if getattr(entity, field) is None:
+            setattr(entity, field, name)
+
+
+def _vote(session: Session, entity: Entity, type_: str) -> None:
+    """Count `type_` for the entity; when another type has more votes, the entity takes it
+    and the key that says it (unless that key is taken)."""
+    aliases = entity.aliases or {}
+    votes = Counter(aliases.get(TYPE_VOTES, {entity.type: 1}))
+    votes[type_] += 1
+    entity.aliases = {**aliases, TYPE_VOTES: dict(votes)}
+    best = max(votes, key=lambda t: (votes[t], t == entity.type))
+    key = f"{best}:{entity.key.split(':', 1)[1]}"
+    if best != entity.type and session.scalar(select(Entity.id).where(Entity.key == key)) is None:
+        entity.type, entity.key = best, key
 
 
 def promote(session: Session, key: str, new_key: str | None = None) -> Entity:
