@@ -3,8 +3,10 @@ offsets into the text.
 
 The gazetteer and discovery patterns read every character; aiwatch's character-level NER
 (nlp/ner, Japanese and Chinese) reads every sentence, and keeps the spans that can be names
-(nlp/names.py). The gazetteer links: a model span that overlaps a known name or a
-discovered model gives way to it.
+(nlp/names.py), as a quoted phrase taken for a model must be. The gazetteer links: a model
+span that overlaps a known name or a discovered model gives way to it; the field's words that
+are no entity (the gazetteer's terms: benchmarks, architectures, licences) are never
+reported, and no span over them is.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.discovery import discover_models, slugify
-from nlp.gazetteer import TYPES, Gazetteer
+from nlp.gazetteer import TERM, TYPES, Gazetteer
 from nlp.names import can_be_name
 
 LABEL_TO_TYPE = {label: type_ for type_, label in TYPES.items()}
+TERM_LABEL = TERM.upper()
 MAX_CHARS = 200_000  # longer texts are cut: no article is longer, and time stays bounded
 MAX_NER_SENTENCE_CHARS = 400  # longer "sentences" (lists, tables) are read in pieces
 NER_MIN_CHARS = 2
@@ -63,18 +66,26 @@ class EntityRecognizer:
 
     def find(self, text: str, lang: str) -> list[Found]:
         text = _CONTROL.sub(" ", text[:MAX_CHARS])
-        matches = self.gazetteer.match(text)
-        found = [Found(m.start, m.end, m.surface, m.label, m.key, "gazetteer") for m in matches]
+        matches = self.gazetteer.match(text, terms=True)
+        terms = [(m.start, m.end) for m in matches if m.label == TERM_LABEL]
+        found = [
+            Found(m.start, m.end, m.surface, m.label, m.key, "gazetteer")
+            for m in matches
+            if m.label != TERM_LABEL
+        ]
         for d in discover_models(text, self.gazetteer, matches):
+            if d.family is None and not can_be_name(d.surface, lang, "MODEL"):
+                continue  # a quoted phrase near a model word: 「重み」, “降本”
             found = [f for f in found if f.end <= d.start or f.start >= d.end]
             found.append(
                 Found(d.start, d.end, d.surface, "MODEL", d.key, "discovery", d.name_en, d.family)
             )
         if self.use_ner:
-            found.extend(self._statistical(text, lang, found))
+            taken = [*terms, *((f.start, f.end) for f in found)]
+            found.extend(self._statistical(text, lang, taken))
         return sorted(found, key=lambda f: f.start)
 
-    def _statistical(self, text: str, lang: str, known: list[Found]) -> list[Found]:
+    def _statistical(self, text: str, lang: str, taken: list[tuple[int, int]]) -> list[Found]:
         from nlp.pipelines import has_recognizer, load_pipeline  # spaCy loads on first use
 
         if not has_recognizer(lang):
@@ -96,7 +107,7 @@ class EntityRecognizer:
                     or len(surface) < NER_MIN_CHARS
                     or _GENERIC_ORG.match(surface)
                     or not can_be_name(surface, lang, ent.label_)
-                    or any(k.start < end and start < k.end for k in known)
+                    or any(s < end and start < e for s, e in taken)
                 ):
                     continue
                 key = f"{LABEL_TO_TYPE[ent.label_]}:{slugify(surface)}"

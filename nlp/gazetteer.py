@@ -3,7 +3,9 @@
 One record per canonical key (`org:baidu`) in the YAML files of seeds/gazetteer/ (one file
 per type, format in its README), with names and aliases in Japanese, Chinese and English.
 Matching runs over folded text (nlp.fold), so spelling variants across scripts need no
-separate aliases; katakana renderings do.
+separate aliases; katakana renderings do. `term:` records (terms.yaml) are words of the field
+that are no entity (benchmarks, architectures, licences, memory types): never linked, they
+keep the recognisers off their span, as a known name does.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ TYPES = {
     "chip": "CHIP",
 }
 LINK_FIELDS = ("developer", "issuer", "maker", "parent", "family", "affiliation")
+TERM = "term"  # key type of the field's words that are no entity; label of their matches
 CONTEXT_WINDOW = 60  # characters either side in which an ambiguous name needs support
-_KEY = re.compile(r"^(org|person|model|product|gov|law|chip):[a-z0-9\u3400-\u9fff][\w.\-]*$")
+_KEY = re.compile(r"^(org|person|model|product|gov|law|chip|term):[a-z0-9\u3400-\u9fff][\w.\-]*$")
 _ASCII_WORD = re.compile(r"[0-9a-z]")
 
 
@@ -71,11 +74,14 @@ class Match:
 
 
 class Gazetteer:
-    def __init__(self, entries: list[Entry]) -> None:
+    """`entries` are linked; `terms` (type `term`) are matched only to be left out."""
+
+    def __init__(self, entries: list[Entry], terms: list[Entry] | None = None) -> None:
         self.entries = {e.key: e for e in entries}
+        self.terms = {e.key: e for e in terms or ()}
         self._index: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self._ambiguous: set[tuple[str, str]] = set()
-        for entry in entries:
+        for entry in [*entries, *self.terms.values()]:
             for surface in entry.surfaces:
                 folded = fold(surface)
                 if len(folded) < 2 and not folded.isascii():
@@ -101,15 +107,18 @@ class Gazetteer:
         """This gazetteer plus entities learnt since (discovered or promoted in the store);
         the file's records win on a key conflict."""
         added = [e for e in extra if e.key not in self.entries]
-        return Gazetteer([*self.entries.values(), *added]) if added else self
+        if not added:
+            return self
+        return Gazetteer([*self.entries.values(), *added], list(self.terms.values()))
 
     def lookup(self, surface: str) -> Entry | None:
         """The entry a whole name (any script or spelling) refers to, if known."""
         key = self._exact.get(fold(surface.strip()))
         return self.entries[key] if key else None
 
-    def match(self, text: str) -> list[Match]:
-        """Longest leftmost matches of known names in `text`."""
+    def match(self, text: str, *, terms: bool = False) -> list[Match]:
+        """Longest leftmost matches of known names in `text`; with `terms`, the field's
+        words that are no entity too (label TERM), which callers keep but never link."""
         folded = fold(text)
         found: list[Match] = []
         i, n = 0, len(folded)
@@ -117,13 +126,34 @@ class Gazetteer:
             for surface, key in self._index.get(folded[i], ()):
                 end = i + len(surface)
                 if folded.startswith(surface, i) and self._fits(folded, i, end, surface, key):
-                    entry = self.entries[key]
-                    found.append(Match(i, end, text[i:end], key, entry.label))
+                    if key in self.terms:
+                        if terms:
+                            found.append(Match(i, end, text[i:end], key, TERM.upper()))
+                    else:
+                        found.extend(self._split_parent(text, folded, i, end, key))
                     i = end
                     break
             else:
                 i += 1
         return found
+
+    def _split_parent(self, text: str, folded: str, start: int, end: int, key: str) -> list[Match]:
+        """米商務省産業安全保障局 names two bodies: a name that is the parent's name followed by
+        one of the entity's own names is two matches, the parent's and the entity's."""
+        entry = self.entries[key]
+        parent = self.entries.get(entry.links.get("parent", ""))
+        whole = [Match(start, end, text[start:end], key, entry.label)]
+        if parent is None:
+            return whole
+        own = {fold(s) for s in entry.surfaces if s not in entry.ambiguous}
+        for name in sorted({fold(s) for s in parent.surfaces}, key=len, reverse=True):
+            cut = start + len(name)
+            if folded.startswith(name, start) and folded[cut:end] in own:
+                return [
+                    Match(start, cut, text[start:cut], parent.key, parent.label),
+                    Match(cut, end, text[cut:end], key, entry.label),
+                ]
+        return whole
 
     def _fits(self, folded: str, start: int, end: int, surface: str, key: str) -> bool:
         """ASCII names must stand alone (Yi is not in Yield, GLM-4 is not in GLM-4.5);
@@ -147,7 +177,10 @@ def _entry(key: str, raw: dict[str, Any]) -> Entry:
     names = {lang: raw[lang] for lang in ("ja", "zh", "en") if raw.get(lang)}
     if not names:
         raise GazetteerError(f"gazetteer entry {key} has no name")
-    unknown = set(raw) - {"ja", "zh", "en", "aka", "ambiguous", "context", *LINK_FIELDS}
+    allowed = {"ja", "zh", "en", "aka"}
+    if not key.startswith(f"{TERM}:"):
+        allowed |= {"ambiguous", "context", *LINK_FIELDS}
+    unknown = set(raw) - allowed
     if unknown:
         raise GazetteerError(f"gazetteer entry {key}: unknown fields {sorted(unknown)}")
     if raw.get("ambiguous") and not raw.get("context"):
@@ -175,12 +208,14 @@ def _load_cached(path: str) -> Gazetteer:
             if key in raw:
                 raise GazetteerError(f"gazetteer {name}: {key} is defined twice")
             raw[key] = value
-    entries = [_entry(key, value or {}) for key, value in raw.items()]
+    records = [_entry(key, value or {}) for key, value in raw.items()]
+    entries = [e for e in records if e.type != TERM]
+    keys = {e.key for e in entries}
     for entry in entries:
         for field_name, target in entry.links.items():
-            if target not in raw:
+            if target not in keys:
                 raise GazetteerError(f"{entry.key}: {field_name} {target} is not in the gazetteer")
-    return Gazetteer(entries)
+    return Gazetteer(entries, [e for e in records if e.type == TERM])
 
 
 def _sources(path: str) -> list[tuple[str, str]]:

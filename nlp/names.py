@@ -1,14 +1,21 @@
-"""Whether a span the statistical recogniser proposes can be a name at all.
+"""Whether a span the statistical recogniser (or a quoted phrase) proposes can be a name.
 
 The character-level model sometimes marks descriptions and everyday words as names (API,
 エキスパート, 美国发布, AI機能, 'Mamba架构，输出价格…'). A name has no sentence punctuation
 inside, is not a bare acronym of a few capitals (the gazetteer lists the organisations that
 go by one), and is not one everyday word of the language: a word that Japanese's dictionary
 (Sudachi, bundled with ja-ginza) files as a common noun or a place, or that Chinese's
-(jieba's) files under a part of speech other than a person, organisation or other proper
-name. An organisation or product written in CJK characters is not a description either:
-words with no proper noun among them (Sudachi), or a Chinese phrase with a verb in it, or
-of dictionary words ending in a common noun with no proper noun before it (jieba).
+(jieba's, read in simplified characters) files under a part of speech other than a person,
+organisation or other proper name. Nor is it a description:
+- words with no proper noun among them ending in a kanji (Sudachi), or a Chinese phrase with a
+  verb in it, or of dictionary words ending in a common noun with no proper noun before it;
+- a Latin word followed by common words (AI機能, GPU群, Python项目, MoEモデル), unless an
+  organisation's head word ends it (TCL科技);
+- a phrase with a particle or auxiliary (AIに特化した法律, AI芯片的数值格式, AI芯片及);
+- a person, model or product made only of common words (デジタルヒューマン, 非思考モード);
+  kanji-only persons stay, as Sudachi splits Chinese names into common nouns (梁文鋒);
+- a government body whose last character is no body's head (米国製品, 中國模型): bodies end
+  in 部, 省, 局, 委员会, 政府 and their like.
 """
 
 from __future__ import annotations
@@ -17,59 +24,110 @@ import re
 from functools import cache
 from pathlib import Path
 
+from nlp.fold import fold
+
 MAX_NAME_CHARS = 24
-_PUNCTUATION = re.compile(r"[，。、；：！？（）()「」『』《》〈〉【】“”\"'…—,;:!?]")
+_PUNCTUATION = re.compile(r"[，。、；：！？（）()「」『』《》〈〉【】“”\"'…—―,;:!?]")
 _ACRONYM = re.compile(r"^[A-Z]{1,4}s?$")
 _HAN_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
 _HAN = re.compile(r"[\u3400-\u9fff]")
-PROPER_TAGS = ("nr", "nrt", "nrfg", "nt", "nz")  # jieba: person, organisation, other proper
-
-
-DESCRIBED = ("ORG", "PRODUCT", "MODEL")  # labels whose spans can be descriptions
 _LATIN = re.compile(r"[A-Za-z]")
+_KANA_OR_DIGIT = re.compile(r"[\u3040-\u30ff0-9]")
+PROPER_TAGS = ("nr", "nrt", "nrfg", "nt", "nz")  # jieba: person, organisation, other proper
+FUNCTION_TAGS = ("c", "p", "u", "uj", "ul", "uz", "ug", "uv", "ud", "y", "e")  # jieba
+DESCRIBED = ("ORG", "PRODUCT", "MODEL")  # labels whose spans can be descriptions
+# Head words that make "<Latin> + head" an organisation's name, not a description.
+ORG_HEADS = (
+    "科技", "集团", "电子", "控股", "股份", "研究院", "研究所", "实验室", "银行", "电机",
+    "ホールディングス", "グループ", "研究所", "銀行", "電子", "電機", "証券", "ジャパン",
+)  # fmt: skip
+GOV_HEADS = set("部省庁厅局署院会委府办弁室处所党军队组司团権权馆館行")  # last characters
+_COMMON_JA = ("普通名詞", "数詞")  # Sudachi pos[1] of common nouns and numerals
+_AFFIX_JA = ("接頭辞", "接尾辞", "補助記号", "形状詞")  # Sudachi pos[0]
 
 
 def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
     if len(surface) > MAX_NAME_CHARS or _PUNCTUATION.search(surface) or _ACRONYM.match(surface):
         return False
+    if label == "GOV" and _HAN.match(surface[-1]) and fold(surface[-1]) not in GOV_HEADS:
+        return False
     describable = label in DESCRIBED and not _LATIN.search(surface)
     if lang == "ja":
-        return not _common_japanese_word(surface) and not (
-            describable and _japanese_description(surface)
-        )
+        return _japanese_name(surface, label, describable)
     if lang.startswith("zh"):
-        if _HAN_ONLY.match(surface) and _chinese_words().get(surface, "nr") not in PROPER_TAGS:
-            return False
-        return label == "PERSON" or not _chinese_description(surface, describable)
+        return _chinese_name(fold(surface), label, describable)
     return True
 
 
-def _japanese_description(surface: str) -> bool:
+def _japanese_name(surface: str, label: str, describable: bool) -> bool:
+    tokens = [(t.surface(), t.part_of_speech(), t.is_oov()) for t in _sudachi().tokenize(surface)]
+    if len(tokens) == 1 and (tokens[0][1][1] == "普通名詞" or tokens[0][1][2] == "地名"):
+        return False
+    if any(pos[0] == "助動詞" or (pos[0] == "助詞" and label != "LAW") for _, pos, _ in tokens):
+        return False  # a law's name may say の and に関する, no other name does
+    if _LATIN.match(surface) and _common_tail(tokens, lambda t: not _LATIN.search(t[0])):
+        return label == "ORG" and surface.endswith(ORG_HEADS)
+    if _plain(surface, label) and all(_common_japanese(t) for t in tokens):
+        return False
+    return not (describable and _japanese_description(tokens))
+
+
+def _plain(surface: str, label: str) -> bool:
+    """Whether a span of common words only is no name: a person written with kana or digits
+    (a kanji one may be a Chinese name), a model or product without a Latin name or version."""
+    if label == "PERSON":
+        return bool(_KANA_OR_DIGIT.search(surface))
+    return label in ("MODEL", "PRODUCT") and not re.search(r"[A-Za-z0-9]", surface)
+
+
+def _common_tail(words: list, is_tail) -> bool:  # type: ignore[no-untyped-def, type-arg]
+    """Whether the words after a leading Latin name are all common ones (and there are some)."""
+    tail = [w for w in words if is_tail(w)]
+    return bool(tail) and words[-len(tail) :] == tail and all(map(_common_word, tail))
+
+
+def _common_word(word: tuple) -> bool:  # type: ignore[type-arg]
+    """A Sudachi token (surface, pos, oov) or a jieba (word, flag) pair of an everyday word."""
+    if len(word) == 3:
+        return _common_japanese(word)
+    return word[1] not in (*PROPER_TAGS, "ns", "eng", "x") and word[0] in _chinese_words()
+
+
+def _common_japanese(token: tuple) -> bool:  # type: ignore[type-arg]
+    surface, pos, oov = token
+    if pos[1] == "固有名詞" or (oov and len(surface) > 1 and pos[1] != "数詞"):
+        return False
+    return pos[1] in _COMMON_JA or pos[0] in _AFFIX_JA
+
+
+def _japanese_description(tokens: list) -> bool:  # type: ignore[type-arg]
     """Common nouns ending in a kanji head (クラウド基盤, 米国製品); katakana compounds of common
     words (ミナトロボティクス) are how new companies are named, so they stay."""
-    tokens = _sudachi().tokenize(surface)
-    if any(t.part_of_speech()[1] == "固有名詞" for t in tokens):
+    if any(pos[1] == "固有名詞" for _, pos, _ in tokens):
         return False
-    return bool(_HAN.search(tokens[-1].surface()))
+    return bool(_HAN.search(tokens[-1][0]))
 
 
-def _chinese_description(surface: str, describable: bool) -> bool:
+def _chinese_name(surface: str, label: str, describable: bool) -> bool:
+    """`surface` is folded to simplified characters, as jieba's dictionary is written."""
     import jieba.posseg
 
-    words = jieba.posseg.lcut(surface, HMM=False)
-    if any(w.flag.startswith("v") for w in words):
-        return True
-    proper = any(w.flag in (*PROPER_TAGS, "ns") for w in words)
-    known = all(len(w.word) > 1 for w in words)  # 智元机器人: an unknown 智元 may be a name
-    return describable and words[-1].flag == "n" and known and not proper
-
-
-def _common_japanese_word(surface: str) -> bool:
-    tokens = _sudachi().tokenize(surface)
-    if len(tokens) != 1:
+    if _HAN_ONLY.match(surface) and _chinese_words().get(surface, "nr") not in PROPER_TAGS:
         return False
-    pos = tokens[0].part_of_speech()
-    return pos[1] == "普通名詞" or pos[2] == "地名"
+    words = [(w.word, w.flag) for w in jieba.posseg.lcut(surface, HMM=False)]
+    if words[0][1] in FUNCTION_TAGS or words[-1][1] in FUNCTION_TAGS or ("的", "uj") in words:
+        return False  # 及 at an end is a cut, 的 inside a description
+    if _LATIN.match(surface) and _common_tail(words, lambda w: w[1] != "eng"):
+        return label == "ORG" and surface.endswith(ORG_HEADS)
+    return label == "PERSON" or not _chinese_description(words, describable)
+
+
+def _chinese_description(words: list[tuple[str, str]], describable: bool) -> bool:
+    if any(flag.startswith("v") for _, flag in words):
+        return True
+    proper = any(flag in (*PROPER_TAGS, "ns") for _, flag in words)
+    known = all(len(word) > 1 for word, _ in words)  # 智元机器人: an unknown 智元 may be a name
+    return describable and words[-1][1] == "n" and known and not proper
 
 
 @cache

@@ -102,9 +102,45 @@ def test_eval_entities_meets_targets(recognizer: EntityRecognizer) -> None:
         ("API", "ja", "ORG", False),  # a bare acronym
         ("Mamba架构，输出价格", "zh-Hans", "PRODUCT", False),  # punctuation inside
         ("Agent）", "zh-Hans", "PRODUCT", False),
+        ("綁定", "zh-Hant", "MODEL", False),  # traditional characters read as simplified
+        ("短期內", "zh-Hant", "ORG", False),
+        ("GPU群", "ja", "ORG", False),  # a Latin word and common words: a description
+        ("IT大手", "ja", "ORG", False),
+        ("Python项目", "zh-Hans", "ORG", False),
+        ("KV缓存", "zh-Hans", "PRODUCT", False),
+        ("TCL科技", "zh-Hans", "ORG", True),  # an organisation's head word after it
+        ("LINEヤフー", "ja", "ORG", True),
+        ("量子に特化した新会社", "ja", "ORG", False),  # a particle or auxiliary inside
+        ("GPU芯片及", "zh-Hans", "PRODUCT", False),  # a conjunction at the end: a cut
+        ("显卡的内存带宽", "zh-Hans", "PRODUCT", False),
+        ("スマートグラス", "ja", "PERSON", False),  # common words only: no person
+        ("毎分60回転", "ja", "PERSON", False),
+        ("梁文鋒", "ja", "PERSON", True),  # Sudachi splits Chinese names into common nouns
+        ("非推論モード", "ja", "MODEL", False),
+        ("混元T2", "ja", "MODEL", True),  # a version makes a model name
+        ("韓国製品", "ja", "GOV", False),  # no body's head at the end
+        ("欧州国家模型", "zh-Hans", "GOV", False),
+        ("国家数据局", "zh-Hans", "GOV", True),
     ],
 )
 def test_only_spans_that_can_be_names_are_kept(
     surface: str, lang: str, label: str, expected: bool
 ) -> None:
     assert can_be_name(surface, lang, label) is expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("lang", "text", "absent"),
+    [
+        ("zh-Hans", "它在MMLU-Pro和SWE-bench Verified上领先。", "MMLU"),  # benchmarks
+        ("ja", "同社はTransformerベースのMoEモデルを公開した。", "Transformer"),  # architectures
+        ("zh-Hans", "模型以Apache 2.0协议开源，支持FP8推理。", "Apache"),  # licences, formats
+        ("zh-Hant", "官方強調“綁定”模型的“降本”效果。", "綁定"),  # quoted words, no names
+        ("ja", "モデルの「重み」を公開した。", "重み"),
+    ],
+)
+def test_field_terms_and_quoted_words_are_no_entities(
+    recognizer: EntityRecognizer, lang: str, text: str, absent: str
+) -> None:
+    assert not [f for f in recognizer.find(text, lang) if absent in f.surface]

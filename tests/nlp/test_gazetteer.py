@@ -96,13 +96,20 @@ def test_discovery_of_new_models(
     assert [(d.surface, d.key) for d in result] == found
 
 
-def test_gazetteer_errors_name_the_record(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("org:x: {en: X, developer: org:missing}\n", "org:missing"),
+        ("Org X: {en: X}\n", "not <type>:<slug>"),
+        ("term:x: {en: X-Bench, developer: org:x}\norg:x: {en: X}\n", "unknown fields"),
+        ("term:x: {en: X-Bench}\norg:y: {en: Y, parent: term:x}\n", "term:x is not in"),
+    ],
+)
+def test_gazetteer_errors_name_the_record(tmp_path: Path, text: str, error: str) -> None:
+    """Terms take names only, and no record links to one."""
     bad = tmp_path / "g.yaml"
-    bad.write_text("org:x: {en: X, developer: org:missing}\n")
-    with pytest.raises(GazetteerError, match="org:missing"):
-        Gazetteer.load(bad)
-    bad.write_text("Org X: {en: X}\n")
-    with pytest.raises(GazetteerError, match="not <type>:<slug>"):
+    bad.write_text(text)
+    with pytest.raises(GazetteerError, match=error):
         Gazetteer.load(bad)
 
 
@@ -116,3 +123,25 @@ def test_gazetteer_folder_reads_every_file_and_refuses_a_key_twice(tmp_path: Pat
     assert set(Gazetteer.load(good).entries) == {"org:x", "model:x-1"}
     with pytest.raises(GazetteerError, match="defined twice"):
         Gazetteer.load(twice)
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("米商務省産業安全保障局は", ["gov:us-commerce", "gov:us-bis"]),
+        ("美国商务部工业和安全局宣布", ["gov:us-commerce", "gov:us-bis"]),
+        ("産業安全保障局は", ["gov:us-bis"]),
+    ],
+)
+def test_a_name_made_of_parent_and_own_name_is_both(
+    gazetteer: Gazetteer, text: str, keys: list[str]
+) -> None:
+    assert [m.key for m in gazetteer.match(text)] == keys
+
+
+def test_terms_are_matched_only_to_be_left_out(gazetteer: Gazetteer) -> None:
+    text = "Released under the MIT License, it beats rivals on MMLU-Pro. MIT researchers agree."
+    assert [m.key for m in gazetteer.match(text)] == ["org:mit"]
+    terms = [m for m in gazetteer.match(text, terms=True) if m.label == "TERM"]
+    assert [m.key for m in terms] == ["term:mit-license", "term:mmlu-pro"]
+    assert not set(gazetteer.terms) & set(gazetteer.entries)
