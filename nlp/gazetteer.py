@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from nlp.fold import fold
+from nlp.names import is_word, words_of
 
 TYPES = {
     "org": "ORG",
@@ -36,6 +37,9 @@ TERM = "term"  # key type of the field's words that are no entity; label of thei
 CONTEXT_WINDOW = 60  # characters either side in which an ambiguous name needs support
 _KEY = re.compile(r"^(org|person|model|product|gov|law|chip|term):[a-z0-9\u3400-\u9fff][\w.\-]*$")
 _ASCII_WORD = re.compile(r"[0-9a-z]")
+WORD_WINDOW = 12  # characters either side read to find the word a CJK name may be inside
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
 
 
 class GazetteerError(ValueError):
@@ -121,11 +125,16 @@ class Gazetteer:
         words that are no entity too (label TERM), which callers keep but never link."""
         folded = fold(text)
         found: list[Match] = []
+        ja = bool(_KANA.search(text))  # which dictionary tells the words
         i, n = 0, len(folded)
         while i < n:
             for surface, key in self._index.get(folded[i], ()):
                 end = i + len(surface)
-                if folded.startswith(surface, i) and self._fits(folded, i, end, surface, key):
+                if (
+                    folded.startswith(surface, i)
+                    and self._fits(folded, i, end, surface, key)
+                    and not _inside_word(text, i, end, ja)
+                ):
                     if key in self.terms:
                         if terms:
                             found.append(Match(i, end, text[i:end], key, TERM.upper()))
@@ -169,6 +178,27 @@ class Gazetteer:
             window = window.replace(surface, " ")
             return any(word in window for word in self._context.get(key, ()))
         return True
+
+
+def _inside_word(text: str, start: int, end: int, ja: bool) -> bool:
+    """Whether a name is inside a longer word, by the language's dictionary: a CJK name in
+    one longer word of the text whose edge character starts or ends a dictionary word there
+    (教育部 in 教育部门, 国連 in アラブ首長国連邦) is part of that word, not a mention. A
+    tokenizer's cut through a name (李彦宏|会長, 文心一|言官) is no reason to drop it, nor a
+    word that only adds to the name (国务院令, 华为技术)."""
+    left = start > 0 and _CJK.match(text[start - 1]) and _CJK.match(text[start])
+    right = end < len(text) and _CJK.match(text[end]) and _CJK.match(text[end - 1])
+    if not (left or right):
+        return False
+    offset = max(0, start - WORD_WINDOW)
+    for s, e in words_of(text[offset : end + WORD_WINDOW], ja):
+        s, e = s + offset, e + offset
+        if s <= start and end <= e and e - s > end - start:
+            return bool(
+                (left and s < start and is_word(text[s : start + 1], ja))
+                or (right and end < e and is_word(text[end - 1 : e], ja))
+            )
+    return False
 
 
 def _entry(key: str, raw: dict[str, Any]) -> Entry:

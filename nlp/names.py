@@ -130,6 +130,27 @@ def _chinese_description(words: list[tuple[str, str]], describable: bool) -> boo
     return describable and words[-1][1] == "n" and known and not proper
 
 
+def words_of(text: str, ja: bool) -> list[tuple[int, int]]:
+    """(start, end) of the words of `text`, by Sudachi's dictionary (`ja`) or jieba's."""
+    if ja:
+        return [(t.begin(), t.end()) for t in _sudachi().tokenize(text)]
+    import jieba
+
+    spans, start = [], 0
+    for word in jieba.lcut(fold(text), HMM=False):
+        spans.append((start, start + len(word)))
+        start += len(word)
+    return spans
+
+
+def is_word(text: str, ja: bool) -> bool:
+    """Whether `text` is one word of the dictionary (Sudachi's if `ja`, else jieba's)."""
+    if ja:
+        tokens = _sudachi().tokenize(text)
+        return len(tokens) == 1 and not tokens[0].is_oov()
+    return fold(text) in _chinese_words()
+
+
 @cache
 def _sudachi():  # type: ignore[no-untyped-def]
     from sudachipy import Dictionary, SplitMode

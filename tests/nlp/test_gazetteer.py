@@ -145,3 +145,19 @@ def test_terms_are_matched_only_to_be_left_out(gazetteer: Gazetteer) -> None:
     terms = [m for m in gazetteer.match(text, terms=True) if m.label == "TERM"]
     assert [m.key for m in terms] == ["term:mit-license", "term:mmlu-pro"]
     assert not set(gazetteer.terms) & set(gazetteer.entries)
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("各地教育部门加强管理", []),  # 教育部 inside the word 教育部门
+        ("教育部等部门联合发布", ["gov:cn-moe"]),
+        ("アラブ首長国連邦と国連が協議", ["gov:un"]),  # 国連 inside アラブ首長国連邦
+        ("李彦宏会長が登壇", ["person:robin-li"]),  # a tokenizer's cut through a name
+        ("第790号国务院令", ["gov:cn-state-council"]),  # a word that only adds to the name
+    ],
+)
+def test_a_cjk_name_inside_a_longer_word_is_no_mention(
+    gazetteer: Gazetteer, text: str, keys: list[str]
+) -> None:
+    assert [m.key for m in gazetteer.match(text)] == keys
