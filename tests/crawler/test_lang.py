@@ -38,3 +38,17 @@ def test_mixed_page_follows_its_body() -> None:
         "该公司在日本推出了名为「アシスタント」的应用，" + "并计划在明年扩大服务范围。" * 3
     )
     assert detect(chinese_body) == "zh-Hans"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("\ud800同社は声明で今後の計画を説明した。\udfff", "ja"),  # lone surrogates
+        ("𠮷野家が新しいアプリを発表した😀", "ja"),  # characters past U+FFFF
+        ("😀🎉\U0010ffff", "other"),
+    ],
+)
+def test_detect_counts_characters_past_the_bmp_and_lone_surrogates_as_nothing(
+    text: str, lang: str
+) -> None:
+    assert detect(text) == lang
