@@ -4,7 +4,8 @@ extraction time per page; side by side with a baseline revision, in the same run
 
 The site renders its pages before the clock starts, so the numbers are the crawler's own.
 Each tree is measured by this file's code in a process started in that tree (the baseline
-in a throwaway git worktree), against the same site; rounds alternate between the trees.
+in a throwaway git worktree), against the same site; rounds alternate between the trees, and with more than one round
+each number's median over the rounds is printed too.
 Pages/s depend on the machine's load, which is printed; the CPU time per page (the crawl
 process and its extraction and store workers) hardly does.
 
@@ -173,7 +174,7 @@ def main() -> None:
                 results[label].append(_run_in(tree, base, args.pages))
                 _report(label, results[label][-1])
         if args.rounds > 1:
-            print(f"median of {args.rounds} rounds, {_load()}")
+            print(f"median of {args.rounds} rounds (each number's own), {_load()}")
             for label, rounds in results.items():
                 _report(label, {k: statistics.median(r[k] for r in rounds) for k in rounds[0]})
     finally:
