@@ -13,6 +13,7 @@ to decide what to remove and to score. Printed:
 
     python -m bench.discovery                 # the figure to quote
     python -m bench.discovery --split fit     # the same game on `fit`, for development
+    python -m bench.discovery --by-day        # one run per publication day, as the daemon
 """
 
 from __future__ import annotations
@@ -103,6 +104,12 @@ def main() -> None:
     parser.add_argument(
         "--misses", action="store_true", help="list misses and split keys (fit only)"
     )
+    parser.add_argument(
+        "--by-day",
+        action="store_true",
+        help="process each publication day's articles in a run of its own, as the daemon "
+        "meets them: names learnt on earlier days are matched on later ones",
+    )
     args = parser.parse_args()
     if args.misses and args.split == "check":
         parser.error("--misses is for --split fit: check is for quoting, not for reading")
@@ -118,20 +125,16 @@ def main() -> None:
         with sessions.begin() as session:
             for outlet in sorted({a["outlet"] for a in articles.values()}):
                 session.add(Source(name=outlet, kind="news"))
-            session.flush()
-            for article_id, a in sorted(articles.items()):
-                text = f"{a['title']}\n{a['body']}"
-                record = ArticleRecord(
-                    f"https://devset/{article_id}",
-                    a["title"],
-                    a["body"],
-                    detect(text),
-                    source=a["outlet"],
-                    published_at=datetime.fromisoformat(a["published"]),
-                )
-                save_article(session, record)
-        started = time.perf_counter()
-        summary = process_pending(sessions, NlpSettings(gazetteer_path=gazetteer))
+        days: dict[str, list[str]] = defaultdict(list)  # publication day -> article ids
+        for article_id, a in sorted(articles.items()):
+            days[a["published"][:10] if args.by_day else ""].append(article_id)
+        started, processed = time.perf_counter(), 0
+        for day in sorted(days):
+            with sessions.begin() as session:
+                for article_id in days[day]:
+                    save_article(session, _record(article_id, articles[article_id]))
+            settings = NlpSettings(gazetteer_path=gazetteer)
+            processed += process_pending(sessions, settings).processed
         elapsed = time.perf_counter() - started
         with sessions() as session:
             rows = session.execute(
@@ -141,13 +144,25 @@ def main() -> None:
             ).all()
         engine.dispose()
     print(
-        f"dev set: {summary.processed} articles processed in {elapsed:.0f} s; gazetteer without "
+        f"dev set: {processed} articles processed in {elapsed:.0f} s"
+        f"{f' in {len(days)} daily runs' if args.by_day else ''}; gazetteer without "
         f"the {args.split} split's {len(wanted)} entities: {len(set().union(*removed.values()))} "
         "entries removed"
     )
     # a check entity the model saw as a name in training: one of its entries is not held out
     trained = {c for c, keys in removed.items() if any(not held_out(k) for k in keys)}
     score(labels, splits, rows, trained, args.misses)
+
+
+def _record(article_id: str, a: dict) -> ArticleRecord:
+    return ArticleRecord(
+        f"https://devset/{article_id}",
+        a["title"],
+        a["body"],
+        detect(f"{a['title']}\n{a['body']}"),
+        source=a["outlet"],
+        published_at=datetime.fromisoformat(a["published"]),
+    )
 
 
 def score(labels: dict, splits: dict, rows: list, trained: set[str], misses: bool) -> None:

@@ -51,7 +51,9 @@ class CurationError(ValueError):
 
 
 def sync_gazetteer(session: Session, gazetteer: Gazetteer) -> int:
-    """Upsert every gazetteer record as a curated entity; returns how many changed."""
+    """Upsert every gazetteer record as a curated entity, and make one of the discovered
+    entities that share a name; returns how many changed. Runs when a run starts, before
+    nlp.process reads entity ids by key (a merge within a run would leave ids it holds)."""
     rows = {e.key: e for e in session.scalars(select(Entity))}
     changed = 0
     for entry in gazetteer.entries.values():
@@ -74,7 +76,34 @@ def sync_gazetteer(session: Session, gazetteer: Gazetteer) -> int:
             changed += 1
     session.flush()
     sync_entity_names(session)
-    return changed
+    return changed + unify_discovered(session)
+
+
+def unify_discovered(session: Session) -> int:
+    """Discovered entities that share a name become one, under the oldest's key: two names
+    stored apart (ムーンショットAI, 月之暗面) that a later article's parenthesis tied together.
+    Returns how many were merged away."""
+    named: dict[str, list[int]] = defaultdict(list)
+    query = select(EntityName.folded, Entity.id).join(Entity).where(Entity.discovered.is_(True))
+    for folded, entity_id in session.execute(query):
+        named[folded].append(entity_id)
+    root: dict[int, int] = {}
+
+    def find(entity_id: int) -> int:
+        while root.get(entity_id, entity_id) != entity_id:
+            entity_id = root[entity_id]
+        return entity_id
+
+    for ids in named.values():
+        for other in ids[1:]:
+            first, second = sorted((find(ids[0]), find(other)))
+            if first != second:
+                root[second] = first
+    for entity_id in sorted(root, reverse=True):  # a merge can re-key its target: read keys anew
+        source, target = session.get(Entity, entity_id), session.get(Entity, find(entity_id))
+        assert source is not None and target is not None
+        merge(session, source.key, target.key)
+    return len(root)
 
 
 def discovered_entities(session: Session, min_sources: int = MIN_SOURCES) -> list[DiscoveredEntity]:
@@ -145,7 +174,7 @@ def entity_for(session: Session, found: Found, lang: str, article_id: int) -> tu
     if entity is not None:
         if entity.discovered:
             _add_names(entity, [found.surface, *aliases], lang)
-            _vote(session, entity, found.type)
+            _vote(session, entity, Counter([found.type]))
             session.flush()
             sync_entity_names(session, [entity])
         return entity.id, False
@@ -243,14 +272,13 @@ def _add_names(entity: Entity, names: list[str], lang: str) -> None:
             setattr(entity, field, name)
 
 
-def _vote(session: Session, entity: Entity, type_: str) -> None:
-    """Count `type_` for the entity; when another type has more votes, the entity takes it
-    and the key that says it (unless that key is taken)."""
+def _vote(session: Session, entity: Entity, votes: Counter[str]) -> None:
+    """Count `votes` for the entity's type; when another type has more votes, the entity
+    takes it and the key that says it (unless that key is taken)."""
     aliases = entity.aliases or {}
-    votes = Counter(aliases.get(TYPE_VOTES, {entity.type: 1}))
-    votes[type_] += 1
-    entity.aliases = {**aliases, TYPE_VOTES: dict(votes)}
-    best = max(votes, key=lambda t: (votes[t], t == entity.type))
+    total = Counter(aliases.get(TYPE_VOTES, {entity.type: 1})) + votes
+    entity.aliases = {**aliases, TYPE_VOTES: dict(total)}
+    best = max(total, key=lambda t: (total[t], t == entity.type))
     key = f"{best}:{entity.key.split(':', 1)[1]}"
     if best != entity.type and session.scalar(select(Entity.id).where(Entity.key == key)) is None:
         entity.type, entity.key = best, key
@@ -285,8 +313,11 @@ def merge(session: Session, source_key: str, target_key: str) -> Entity:
         )
     )
     target.aliases = {**(target.aliases or {}), "aka": aka}
+    votes = Counter((source.aliases or {}).get(TYPE_VOTES, {source.type: 1}))
     session.execute(delete(EntityName).where(EntityName.entity_id == source.id))
     session.execute(delete(Entity).where(Entity.id == source.id))
+    if source.discovered and target.discovered:
+        _vote(session, target, votes)
     session.flush()
     sync_entity_names(session, [target])
     return target

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from nlp.discovery import aliases_after, heads_before, slugify
 from nlp.entities import LABEL_TO_TYPE, Found
 from nlp.gazetteer import Gazetteer
-from nlp.store_entities import discovered_entities, entity_for, sync_gazetteer
+from nlp.store_entities import discovered_entities, entity_for, learnt_entries, sync_gazetteer
 from store.articles import ArticleRecord, save_article
 from store.models import Entity, EntityName, Mention, Source
 from tests.conftest import StoreHandle
@@ -146,9 +146,12 @@ def test_a_parenthetical_alias_bridges_katakana_and_chinese_names(store: StoreHa
     with store.sessions() as s:
         (entity,) = discovered_entities(s)
         names = set(s.execute(select(EntityName.lang, EntityName.name).join(Entity)).tuples().all())
+        (learnt,) = learnt_entries(s, Gazetteer.load())
     assert (entity.key, entity.sources) == ("org:光年跃迁", 2)
     assert entity.names == {"ja": "ライトイヤーリープ", "zh": "光年跃迁"}
     assert {("ja", "ライトイヤーリープ"), ("zh", "光年跃迁"), ("en", "Lightyear Leap")} <= names
+    # the next run matches every name, the alias too, as it matches a gazetteer name
+    assert {"光年跃迁", "Lightyear Leap", "ライトイヤーリープ"} <= set(learnt.surfaces)
 
 
 def test_a_name_in_parentheses_joins_the_known_name_it_glosses(store: StoreHandle) -> None:
@@ -191,3 +194,27 @@ def test_a_discovered_entity_takes_the_type_most_names_were_proposed_with(
         mentions = s.scalars(select(Mention.entity_id)).all()
     assert (entity.key, entity.type) == ("org:星岚", "org")
     assert set(mentions) == {entity.id}
+
+
+def test_entities_an_alias_tied_after_both_were_stored_become_one_at_the_next_run(
+    store: StoreHandle,
+) -> None:
+    _report(
+        store,
+        "https://ja.example/1",
+        "ライトイヤーリープが発表した。",
+        "ja",
+        [("ライトイヤーリープ", "ORG")],
+    )
+    _report(store, "https://zh.example/1", "光年跃迁发布新模型。", "zh-Hans", [("光年跃迁", "ORG")])
+    tied = "ライトイヤーリープ（光年跃迁）は資金を調達した。"  # both already stored: no merge yet
+    _report(store, "https://ja.example/2", tied, "ja", [("ライトイヤーリープ", "ORG")])
+    with store.sessions.begin() as s:
+        assert len(s.scalars(select(Entity)).all()) == 2
+        sync_gazetteer(s, Gazetteer([]))  # what a run does first
+    with store.sessions() as s:
+        (entity,) = s.scalars(select(Entity)).all()
+        mentions = s.scalars(select(Mention.entity_id)).all()
+    assert entity.key == "org:ライトイヤーリープ" and set(mentions) == {entity.id}
+    assert {"ライトイヤーリープ", "光年跃迁"} <= set(entity.aliases["aka"])
+    assert entity.aliases["types"] == {"org": 3}  # its three sightings
