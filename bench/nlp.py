@@ -1,8 +1,9 @@
 """NLP benchmark: the entity stage's throughput per language (articles/s, chars/s, CPU time
 of one core) with the NER model on every sentence, next to ginza's full pipeline and Baidu
 LAC on the same text; the whole stage end to end (entities,
-embedding, story, events) into SQLite; the time to assign one article to a story with 100k
-stories stored; peak memory.
+embedding, story, events) into SQLite, in one process and in two (the entity stage in a
+worker pool), with the check that both store the same; the time to assign one article to a
+story with 100k stories stored; peak memory.
 
 Articles are ~1,000 characters, built from the evaluation corpus of that language.
 
@@ -27,16 +28,27 @@ import spacy
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from nlp.embedding import embed, load_model
 from nlp.entities import EntityRecognizer
 from nlp.evaluate import load_corpus
-from nlp.process import process_pending
+from nlp.process import NlpSettings, process_pending
 from nlp.stories import StoryParams, assign_story
 from store.articles import ArticleRecord, save_article
 from store.db import make_engine, session_factory
-from store.models import Article, Entity, Event, Story
+from store.models import (
+    Article,
+    ArticleEmbedding,
+    ArticleStory,
+    Entity,
+    Event,
+    EventArticle,
+    Mention,
+    Story,
+)
 from store.schema import upgrade
 
 CORPUS = Path(__file__).parents[1] / "tests" / "corpus" / "articles.yaml"
+WRITTEN_AT = {"assigned_at", "added_at", "first_reported_at", "updated_at"}
 
 
 def articles_for(lang: str, n: int, seed: int = 0) -> list[str]:
@@ -60,33 +72,76 @@ def articles_for(lang: str, n: int, seed: int = 0) -> list[str]:
 
 
 def end_to_end(n: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'nlp.db'}")
-        upgrade(engine)
-        sessions = session_factory(engine)
-        start = datetime(2026, 1, 1, tzinfo=UTC)
-        with sessions.begin() as session:
-            for i, text in enumerate(articles_for("ja", n // 2) + articles_for("zh", n // 2)):
-                lang = "ja" if i < n // 2 else "zh-Hans"
-                save_article(
-                    session,
-                    ArticleRecord(
-                        f"https://bench/{i}",
-                        text[:40],
-                        text,
-                        lang,
-                        published_at=start + timedelta(hours=i),
-                    ),
+    """The same articles into a fresh store, in one process and in two (the entity stage
+    in worker processes); the stored results must be the same. CPU time counts this
+    process and its workers."""
+    texts = articles_for("ja", n // 2) + articles_for("zh", n // 2)
+    warm = EntityRecognizer()  # the models load once per process, outside the timing
+    for lang in ("ja", "zh-Hans"):
+        warm.find(texts[0], lang)
+    embed(load_model(), texts[:1])
+    results = []
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            sessions = filled_store(Path(tmp) / "nlp.db", texts)
+            t0, cpu0 = time.perf_counter(), cpu_seconds()
+            summary = process_pending(sessions, NlpSettings(workers=workers))
+            elapsed, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
+            per_article = cpu / summary.processed * 1000
+            print(
+                f"end to end (entities+embedding+story+events), {workers} process"
+                f"{'es' if workers > 1 else ''}: {summary.processed / elapsed:.1f} articles/s "
+                f"over {summary.processed} articles of ~1,000 chars ({per_article:.0f} ms CPU "
+                f"per article; load average {os.getloadavg()[0]:.1f})"
+            )
+            results.append(stored_results(sessions))
+            if workers == 1:
+                events_stage(sessions)
+    print(
+        f"same stored results in 1 and 2 processes: {'yes' if results[0] == results[1] else 'NO'}"
+    )
+
+
+def filled_store(path: Path, texts: list[str]) -> sessionmaker[Session]:
+    """A new store holding `texts` as ja then zh articles, an hour apart."""
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    sessions = session_factory(engine)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with sessions.begin() as session:
+        for i, text in enumerate(texts):
+            lang = "ja" if i < len(texts) // 2 else "zh-Hans"
+            save_article(
+                session,
+                ArticleRecord(
+                    f"https://bench/{i}",
+                    text[:40],
+                    text,
+                    lang,
+                    published_at=start + timedelta(hours=i),
+                ),
+            )
+    return sessions
+
+
+def stored_results(sessions: sessionmaker[Session]) -> list[object]:
+    """Everything the stage writes, without the clock times of writing it."""
+    tables = (Mention, ArticleEmbedding, ArticleStory, Story, Event, EventArticle)
+    with sessions() as session:
+        return [
+            session.execute(
+                select(*(c for c in table.__table__.columns if c.name not in WRITTEN_AT)).order_by(
+                    *table.__table__.primary_key.columns
                 )
-        t0, cpu0 = time.perf_counter(), time.process_time()
-        summary = process_pending(sessions)
-        elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-        print(
-            f"end to end (entities+embedding+story+events): {summary.processed / elapsed:.1f} "
-            f"articles/s over {summary.processed} articles of ~1,000 chars "
-            f"({summary.processed / cpu:.1f} per CPU second; load average {os.getloadavg()[0]:.1f})"
-        )
-        events_stage(sessions)
+            ).all()
+            for table in tables
+        ]
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the pool's workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def events_stage(sessions: sessionmaker[Session]) -> None:
@@ -227,7 +282,8 @@ def main() -> None:
     end_to_end(args.articles)
     assignment_with_stored(100_000)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {peak:,.0f} MB (all pipelines loaded)")
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS {peak:,.0f} MB (all pipelines loaded); largest worker {worker:,.0f} MB")
 
 
 if __name__ == "__main__":

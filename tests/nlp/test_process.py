@@ -2,16 +2,21 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 
+from bench.nlp import stored_results
 from nlp.entities import EntityRecognizer
-from nlp.process import process_pending
+from nlp.evaluate import load_corpus
+from nlp.process import BATCH, NlpSettings, process_pending
 from nlp.store_entities import CurationError, merge, promote
 from store.articles import ArticleRecord, save_article
 from store.models import Article, ArticleNlpState, Entity, Mention
-from tests.conftest import Cli, StoreHandle
+from tests.conftest import Cli, StoreHandle, new_sqlite_store
+
+CORPUS = Path(__file__).parents[1] / "corpus" / "articles.yaml"
 
 ARTICLES = [
     (
@@ -119,6 +124,29 @@ def test_process_failure_of_one_article_is_recorded_not_raised(
         )
     assert errors == {"https://e/1": None, "https://e/2": "model crashed on this article"}
     assert orphans == 0  # the failed article left no half-written mentions
+
+
+@pytest.mark.slow
+def test_process_in_worker_processes_stores_what_one_process_stores(tmp_path: Path) -> None:
+    corpus = load_corpus(CORPUS)
+    assert len(corpus) > BATCH  # two batches: the workers' results come back in order
+    results = []
+    for workers in (1, 2):
+        (tmp_path / str(workers)).mkdir()
+        store = new_sqlite_store(tmp_path / str(workers))
+        with store.sessions.begin() as s:
+            for a in corpus:
+                when = datetime.fromisoformat(a.published)
+                record = ArticleRecord(
+                    f"https://c/{a.id}", a.title, a.body, a.lang, published_at=when
+                )
+                save_article(s, record)
+        settings = NlpSettings(workers=workers, pool_min_articles=1)
+        assert process_pending(store.sessions, settings).failed == 0
+        results.append(stored_results(store.sessions))
+        store.engine.dispose()
+    assert results[0] == results[1]
+    assert all(results[0])  # mentions, embeddings, stories and events were all written
 
 
 @pytest.mark.slow

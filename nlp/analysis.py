@@ -1,0 +1,139 @@
+"""The part of the NLP stage that reads only an article's text: entities, embedding, events.
+
+It needs nothing from the store but the gazetteer (the file and the entities learnt in the
+store), so it can run in worker processes while the parent writes the store in article
+order: the results are the same as in one process. The parent embeds each batch (the
+embedding model sees the same batches either way) and the workers find entities and
+events; they are used only for a backlog large enough to pay for loading the recognizer
+again in each of them.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from nlp.embedding import embed, load_model
+from nlp.entities import EntityRecognizer, Found
+from nlp.events import DetectedEvent, detect_reports
+from nlp.gazetteer import Entry, Gazetteer
+
+POOL_MIN_ARTICLES = 200  # below this, loading the models in each worker costs more than it saves
+AHEAD = 2  # batches queued per worker: workers never wait for the parent, memory stays bounded
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """What the analysis reads of one stored article; `vector` if already stored."""
+
+    id: int
+    title: str
+    body: str
+    lang: str
+    published: datetime  # aware, in the article's own zone
+    vector: np.ndarray | None = None
+
+
+@dataclass
+class Analysis:
+    article_id: int
+    vector: np.ndarray
+    title_found: list[Found]
+    body_found: list[Found]
+    events: list[DetectedEvent]
+    follow_ups: list[DetectedEvent]
+    error: tuple[str, str] | None = None  # (exception type, message): this article failed
+
+
+class Analyser:
+    """The recognizer over one gazetteer and the embedding model, for batches of articles."""
+
+    def __init__(self, gazetteer: Gazetteer, gazetteer_path: Path | None, embedding: str) -> None:
+        self.gazetteer = gazetteer
+        self.recognizer = EntityRecognizer(gazetteer_path, gazetteer=gazetteer)
+        self.embedding = embedding
+
+    def batch(self, texts: list[ArticleText]) -> list[Analysis]:
+        return [self.one(t) for t in self.embedded(texts)]
+
+    def embedded(self, texts: list[ArticleText]) -> list[ArticleText]:
+        """The texts with their vectors: one embedding call for those with none stored."""
+        missing = [t for t in texts if t.vector is None]
+        if not missing:
+            return texts
+        model = load_model(self.embedding)
+        vectors = embed(model, [t.title + "\n" + t.body for t in missing])
+        computed = {t.id: v for t, v in zip(missing, vectors, strict=True)}
+        return [t if t.vector is not None else replace(t, vector=computed[t.id]) for t in texts]
+
+    def one(self, text: ArticleText) -> Analysis:
+        """Entities and events of one embedded article."""
+        vector = text.vector
+        assert vector is not None
+        try:
+            title_found = self.recognizer.find(text.title, text.lang)
+            body_found = self.recognizer.find(text.body, text.lang)
+            events, follow_ups = detect_reports(
+                text.title,
+                text.body,
+                title_found,
+                body_found,
+                self.gazetteer,
+                text.published,
+                vector,
+            )
+        except Exception as exc:  # one bad article must not stop the stage
+            return Analysis(text.id, vector, [], [], [], [], (type(exc).__name__, str(exc)))
+        return Analysis(text.id, vector, title_found, body_found, events, follow_ups)
+
+
+def analysed(
+    analyser: Analyser,
+    batches: Iterable[list[ArticleText]],
+    *,
+    workers: int,
+    learnt: list[Entry],
+) -> Iterator[list[Analysis]]:
+    """The analyses of `batches`, in order: in this process, or with entities and events
+    in `workers` processes that build the same recognizer (the gazetteer file plus the
+    `learnt` entries), the embedding done here (the workers never load that model)."""
+    if workers <= 1:
+        yield from map(analyser.batch, batches)
+        return
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=get_context("spawn"),  # no fork of a threaded daemon
+        initializer=_start_worker,
+        initargs=(analyser.recognizer.gazetteer_path, learnt, analyser.embedding),
+    ) as pool:
+        queued: deque[Future[list[Analysis]]] = deque()
+        for batch in batches:
+            queued.append(pool.submit(_work, analyser.embedded(batch)))
+            if len(queued) >= workers * AHEAD:
+                yield queued.popleft().result()
+        while queued:
+            yield queued.popleft().result()
+
+
+_worker: Analyser | None = None
+
+
+def _start_worker(gazetteer_path: str, learnt: list[Entry], embedding: str) -> None:
+    """Ctrl-C is the parent's to handle: it stops the pool."""
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    path = Path(gazetteer_path) if gazetteer_path else None
+    _worker = Analyser(Gazetteer.load(path).extended(learnt), path, embedding)
+
+
+def _work(batch: list[ArticleText]) -> list[Analysis]:
+    assert _worker is not None
+    return [_worker.one(t) for t in batch]
