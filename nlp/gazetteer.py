@@ -121,29 +121,44 @@ class Gazetteer:
         return self.entries[key] if key else None
 
     def match(self, text: str, *, terms: bool = False) -> list[Match]:
-        """Longest leftmost matches of known names in `text`; with `terms`, the field's
-        words that are no entity too (label TERM), which callers keep but never link."""
+        """Known names in `text`, chosen to cover the most text (the fewest names on a tie,
+        then the leftmost): 百度智能云千帆大模型平台 is 百度智能云 and 千帆大模型平台, not the
+        longest first name 百度智能云千帆 and nothing. With `terms`, the field's words that are
+        no entity too (label TERM), which callers keep but never link."""
         folded = fold(text)
-        found: list[Match] = []
         ja = bool(_KANA.search(text))  # which dictionary tells the words
-        i, n = 0, len(folded)
-        while i < n:
+        n = len(folded)
+        best: list[tuple[int, int]] = [(0, 0)] * (n + 1)  # (covered, -names) from i on
+        take: list[tuple[int, str] | None] = [None] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            best[i] = best[i + 1]
             for surface, key in self._index.get(folded[i], ()):
                 end = i + len(surface)
+                if end > n:
+                    continue
+                score = (best[end][0] + end - i, best[end][1] - 1)
                 if (
-                    folded.startswith(surface, i)
+                    score >= best[i]
+                    and (take[i] is None or score > best[i])
+                    and folded.startswith(surface, i)
                     and self._fits(folded, i, end, surface, key)
                     and not _inside_word(text, i, end, ja)
                 ):
-                    if key in self.terms:
-                        if terms:
-                            found.append(Match(i, end, text[i:end], key, TERM.upper()))
-                    else:
-                        found.extend(self._split_parent(text, folded, i, end, key))
-                    i = end
-                    break
-            else:
+                    best[i], take[i] = score, (end, key)
+        found: list[Match] = []
+        i = 0
+        while i < n:
+            chosen = take[i]
+            if chosen is None:
                 i += 1
+                continue
+            end, key = chosen
+            if key in self.terms:
+                if terms:
+                    found.append(Match(i, end, text[i:end], key, TERM.upper()))
+            else:
+                found.extend(self._split_parent(text, folded, i, end, key))
+            i = end
         return found
 
     def _split_parent(self, text: str, folded: str, start: int, end: int, key: str) -> list[Match]:

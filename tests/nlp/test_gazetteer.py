@@ -161,3 +161,16 @@ def test_a_cjk_name_inside_a_longer_word_is_no_mention(
     gazetteer: Gazetteer, text: str, keys: list[str]
 ) -> None:
     assert [m.key for m in gazetteer.match(text)] == keys
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("通过百度智能云千帆大模型平台调用", ["org:baidu-ai-cloud", "product:qianfan"]),
+        ("阿里云百炼上线", ["product:bailian"]),  # one name covers as much as two: one
+    ],
+)
+def test_names_are_chosen_to_cover_the_most_text(
+    gazetteer: Gazetteer, text: str, keys: list[str]
+) -> None:
+    assert [m.key for m in gazetteer.match(text)] == keys
