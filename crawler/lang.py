@@ -35,7 +35,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # What `detect` counts, by code point (_codes): kana, Latin letters, and Han characters
 # by the tables that hold them (_HAN_CODE + bit i for _TABLES[i]); anything else is 0.
 _KANA_CODE, _LATIN_CODE, _HAN_CODE = 1, 2, 0x10
-_BMP_END = 0x10000  # past the tables: every code point from here on counts as nothing
+_BMP_END = 0x10000  # the tables' end: this code point and every one after count as nothing
 SAMPLE = 4000
 LANGS = ("ja", "zh-Hans", "zh-Hant", "en", "other")
 KANA_SHARE = 0.2  # kana per Han character above which a text is Japanese prose
@@ -52,9 +52,9 @@ class _Tables:
 
 
 def detect(text: str) -> str:
-    sample = _CONTROL.sub(" ", text[:SAMPLE])
+    sample = text[:SAMPLE]
     points = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    codes = _codes()[np.minimum(points, _BMP_END)]
+    codes = np.take(_codes(), points, mode="clip")  # past the BMP: the last code, nothing
     counts = np.bincount(codes, minlength=_HAN_CODE + (1 << len(_TABLES)))
     kana, latin = int(counts[_KANA_CODE]), int(counts[_LATIN_CODE])
     by_tables = counts[_HAN_CODE:].tolist()  # by_tables[bits]: Han characters in those tables
@@ -87,7 +87,7 @@ def _looks_japanese(text: str) -> bool:
 
 def _cld2(text: str) -> str:
     try:
-        _reliable, _bytes, details = pycld2.detect(text)
+        _reliable, _bytes, details = pycld2.detect(_CONTROL.sub(" ", text))
     except pycld2.error:
         return "un"
     return details[0][1] if details else "un"
