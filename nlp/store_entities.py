@@ -28,13 +28,14 @@ from nlp.entities import Found
 from nlp.entity_names import alias_lang, sync_entity_names
 from nlp.fold import fold
 from nlp.gazetteer import Entry, Gazetteer
-from nlp.names import can_be_name
+from nlp.names import PROPER_TAGS, can_be_name
 from store.models import Article, Entity, EntityName, Event, Mention
 
 MIN_SOURCES = 2  # outlets that must name a recognizer-found name before it is an entity
 TYPE_VOTES = "types"  # in a discovered entity's aliases: how often each type was proposed
 _DIGIT = re.compile(r"\d")
 _LATIN = re.compile(r"[A-Za-z]")
+_KATAKANA = re.compile(r"^[\u30a1-\u30fa\u30fc・]{3,}$")
 
 
 @dataclass(frozen=True)
@@ -209,15 +210,21 @@ def _text_at(article: Article | None, found: Found) -> str:
 
 def _can_be_alias(alias: str, lang: str) -> bool:
     """A parenthesis holds names and also amounts, readings and asides (約7兆8000億円,
-    試行): a number is no alias unless it is a version of a Latin name (ERNIE 4.0), and a
-    Chinese or Japanese alias must not be one everyday word."""
+    試行, 北京): a number is no alias unless it is a version of a Latin name (ERNIE 4.0); a
+    Latin alias is no bare acronym; a Chinese or Japanese one is not one everyday word. The
+    parenthesis next to a recognised name is the evidence, so the description checks
+    nlp.names applies to a span alone are not asked (智谱 and 光年跃迁 read as phrases)."""
     if _DIGIT.search(alias) and not _LATIN.search(alias):
         return False
     script = alias_lang(alias)
-    alias_language = "en" if script == "en" else "ja" if script == "ja" or lang == "ja" else "zh"
-    # read as a person's name: the check for everyday words, not the description heuristics,
-    # which take a lone Chinese name (月之暗面) for a phrase
-    return can_be_name(alias, alias_language, "PERSON")
+    if script == "en" or _KATAKANA.match(alias):  # transliterations are names or loanwords
+        return can_be_name(alias, "en")
+    if script == "ja" or lang == "ja":
+        return can_be_name(alias, "ja", "LAW")  # the label with no description checks
+    import jieba.posseg  # loaded with nlp.names
+
+    tag = jieba.posseg.dt.word_tag_tab.get(fold(alias))
+    return can_be_name(alias, "en") and tag in (None, *PROPER_TAGS)
 
 
 def _discovered_named(session: Session, found: Found) -> Entity | None:
