@@ -10,7 +10,7 @@ organisation or other proper name. Nor is it a description:
 - words with no proper noun among them ending in a kanji (Sudachi), or a Chinese phrase with a
   verb in it, or of dictionary words ending in a common noun with no proper noun before it;
 - a Latin word followed by common words (AI機能, GPU群, Python项目, MoEモデル), unless an
-  organisation's head word ends it (TCL科技);
+  organisation's head word ends it (TCL科技) or it is a law (AI法, CHIPS法: laws are so named);
 - a phrase with a particle or auxiliary (AIに特化した法律, AI芯片的数值格式, AI芯片及);
 - a person, model or product made only of common words (デジタルヒューマン, 非思考モード);
   kanji-only persons stay, as Sudachi splits Chinese names into common nouns (梁文鋒);
@@ -65,8 +65,8 @@ def _japanese_name(surface: str, label: str, describable: bool) -> bool:
         return False
     if any(pos[0] == "助動詞" or (pos[0] == "助詞" and label != "LAW") for _, pos, _ in tokens):
         return False  # a law's name may say の and に関する, no other name does
-    if _LATIN.match(surface) and _common_tail(tokens, lambda t: not _LATIN.search(t[0])):
-        return label == "ORG" and surface.endswith(ORG_HEADS)
+    if _latin_description(surface, label, tokens, lambda t: not _LATIN.search(t[0])):
+        return False
     if _plain(surface, label) and all(_common_japanese(t) for t in tokens):
         return False
     return not (describable and _japanese_description(tokens))
@@ -78,6 +78,19 @@ def _plain(surface: str, label: str) -> bool:
     if label == "PERSON":
         return bool(_KANA_OR_DIGIT.search(surface))
     return label in ("MODEL", "PRODUCT") and not re.search(r"[A-Za-z0-9]", surface)
+
+
+def _latin_description(  # type: ignore[no-untyped-def]
+    surface: str,
+    label: str,
+    words: list,
+    is_tail,  # type: ignore[type-arg]
+) -> bool:
+    """A Latin word and common words after it (AI機能, Python项目), not an organisation's
+    head (TCL科技) nor a law's (CHIPS法)."""
+    if label == "LAW" or not _LATIN.match(surface) or not _common_tail(words, is_tail):
+        return False
+    return not (label == "ORG" and surface.endswith(ORG_HEADS))
 
 
 def _common_tail(words: list, is_tail) -> bool:  # type: ignore[no-untyped-def, type-arg]
@@ -117,8 +130,8 @@ def _chinese_name(surface: str, label: str, describable: bool) -> bool:
     words = [(w.word, w.flag) for w in jieba.posseg.lcut(surface, HMM=False)]
     if words[0][1] in FUNCTION_TAGS or words[-1][1] in FUNCTION_TAGS or ("的", "uj") in words:
         return False  # 及 at an end is a cut, 的 inside a description
-    if _LATIN.match(surface) and _common_tail(words, lambda w: w[1] != "eng"):
-        return label == "ORG" and surface.endswith(ORG_HEADS)
+    if _latin_description(surface, label, words, lambda w: w[1] != "eng"):
+        return False
     return label == "PERSON" or not _chinese_description(words, describable)
 
 

@@ -110,6 +110,8 @@ def test_eval_entities_meets_targets(recognizer: EntityRecognizer) -> None:
         ("KV缓存", "zh-Hans", "PRODUCT", False),
         ("TCL科技", "zh-Hans", "ORG", True),  # an organisation's head word after it
         ("LINEヤフー", "ja", "ORG", True),
+        ("CHIPS法", "ja", "LAW", True),  # laws are so named
+        ("AI法案", "zh-Hans", "LAW", True),
         ("量子に特化した新会社", "ja", "ORG", False),  # a particle or auxiliary inside
         ("GPU芯片及", "zh-Hans", "PRODUCT", False),  # a conjunction at the end: a cut
         ("显卡的内存带宽", "zh-Hans", "PRODUCT", False),
