@@ -24,6 +24,14 @@ STAGE_JA = {
     "amended": "改正",
     "enforcement": "執行・取り締まり",
 }
+MENTION_JA = {  # the release classifier's kinds of mention (nlp.event_features.RELEASE_CLASSES)
+    "news": "新規リリースの報道",
+    "comparison": "比較対象",
+    "earlier": "過去のリリース",
+    "plan": "計画・うわさ",
+    "price": "価格改定",
+    "mention": "言及のみ",
+}
 LANG_JA = {"ja": "日本語", "zh-Hans": "中国語(簡体)", "zh-Hant": "中国語(繁体)", "en": "英語"}
 MAX_ARTICLES = 8
 FILTER_JA = {
@@ -167,6 +175,8 @@ def summarize(
     if event.event_date:
         facts.append(("日付", event.event_date.date().isoformat()))
     facts.append(("確度", f"{event.confidence:.2f}"))
+    if facts_raw.get("mention"):  # the kind of mention the release classifier decided
+        facts.append(("判定", MENTION_JA.get(str(facts_raw["mention"]), str(facts_raw["mention"]))))
     if facts_raw.get("decision"):  # the classifier's largest terms: why this is an event
         facts.append(("判定根拠", str(facts_raw["decision"])))
     reported = event.first_reported_at.astimezone(display.zone)

@@ -15,9 +15,13 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any
 
 import numpy as np
+import yaml
 
 from nlp.dates import find_dates
 from nlp.entities import Found
@@ -30,8 +34,9 @@ RELEASE = re.compile(
     r"released?|launch(?:es|ed)?|unveil|open-sourc|rolls? out|debut"
 )
 COMPARE = re.compile(
-    r"对标|對標|超越|超过|优于|媲美|比肩|相比|相较|不输|匹敌|上回|超え|比べ|並ぶ|匹敵|並み|比較|"
-    r"than|outperform|beats?|rival|compared|versus|\bvs\b|on par"
+    r"对标|對標|超越|超过|优于|媲美|比肩|相比|相较|不输|匹敌|相当|不相上下|领先于|上回|超え|比べ|"
+    r"並ぶ|匹敵|並み|並|比較|遜色|引き合い|"
+    r"than|outperform|beats?|rival|compared|versus|\bvs\b|on par|match(?:es|ing)?"
 )
 EARLIER = re.compile(
     r"去年|前年|此前|之前|早前|先前|以前|曾经|前代|上一代|昨年|従来|前回|かつて|"
@@ -47,7 +52,9 @@ FUTURE = re.compile(r"将|予定|\bwill\b|\bto be\b")
 STAGE_CUES = {
     "enforcement": re.compile(
         r"执法|查处|处罚|處罰|下架|约谈|罚款|罰款|封禁|禁止|命令|命じ|取り締まり|削除|罰金|遮断|停止|"
-        r"enforcement|fined|penal|orders?|blocked|ban"
+        r"整改|立案调查|暂停|叫停|処分|行政指導|注意喚起|立ち入り検査|制裁金|"
+        r"enforcement|fined|fines?\b|penal|\border(?:s|ed)?\b|blocked|\bban(?:s|ned)?\b|"
+        r"probe|investigat|suspend|warn(?:s|ed|ing)\b"
     ),
     "amended": re.compile(r"修订|修訂|修改|修正|改正|amend|revis"),
     "draft": re.compile(
@@ -63,6 +70,17 @@ STAGE_CUES = {
     ),
 }
 STAGES = tuple(STAGE_CUES)
+RELEASE_CLASSES = ("news", "comparison", "earlier", "plan", "price", "mention")
+NEAR_CUES = {  # what is said right beside the name: which class of mention it is
+    "news": RELEASE,
+    "comparison": COMPARE,
+    "earlier": EARLIER,
+    "plan": PLAN,
+    "price": PRICE,
+}
+NEAR_CHARS = 14  # how far beside a name a cue counts as said of it (within its sentence)
+CLAUSE_END = re.compile(r"[。！？!?;；\n]|\. ")
+EDITION_WINDOW_DAYS = 10
 COORDINATION = re.compile(r"[^。！？!?]{0,8}?(?:与|和|及|、|と|や|\band\b|&)[^。！？!?]{0,8}")
 LEAD_SENTENCES = 2
 NEWS_LIKE_SCALE = 10.0  # cosine gaps are a few hundredths: scaled to the other features
@@ -77,6 +95,7 @@ class Candidate:
     evidence: list[str]  # the sentences naming it, title first
     features: dict[str, float] = field(default_factory=dict)
     ref: ModelRef | None = None
+    govs: list[str] = field(default_factory=list)  # government bodies, in article order
 
 
 def _share(pattern: re.Pattern[str], texts: list[str]) -> float:
@@ -89,6 +108,57 @@ def _recent_date(texts: list[str], published: datetime) -> float:
     return float(
         any(0 <= (today - d.day).days <= 14 for t in texts for d in find_dates(t, published))
     )
+
+
+def _near(cand: Candidate, text: str, others: list[Found], title_end: int) -> None:
+    """`near_<class>`: the share of the name's mentions with that class's cue said right
+    beside it, within its clause and not past another name (`对标DeepSeek-V3`, 「GPT-4」並み,
+    "released X"), more precise than the cues of its whole sentences; `release_beside` when
+    any mention has a release said beside it, `title_release` when one in the title has."""
+    windows, in_title = [], []
+    for m in cand.mentions:
+        start = max([m.start - NEAR_CHARS, *(o.end for o in others if o.end <= m.start)])
+        end = min([m.end + NEAR_CHARS, *(o.start for o in others if o.start >= m.end)])
+        before = CLAUSE_END.split(text[start : m.start])[-1]
+        after = CLAUSE_END.split(text[m.end : end])[0]
+        windows.append(before + " " + after)
+        in_title.append(m.start < title_end)
+    for name, pattern in NEAR_CUES.items():
+        cand.features[f"near_{name}"] = _share(pattern, windows)
+    released = [bool(RELEASE.search(w)) for w in windows]
+    cand.features["release_beside"] = float(any(released))
+    cand.features["title_release"] = float(
+        any(r and t for r, t in zip(released, in_title, strict=True))
+    )
+
+
+def _edition(key: str, published: datetime) -> str:
+    """The dated rule an umbrella law name stands for in news of the days after its issue
+    (seeds/event_law_editions.yaml), else the law itself."""
+    day = published.date()
+    for edition in _editions():
+        if (
+            key in edition["umbrella"]
+            and 0 <= (day - edition["issued"]).days <= EDITION_WINDOW_DAYS
+        ):
+            return str(edition["law"])
+    return key
+
+
+def edition_issued(key: str) -> date | None:
+    """The day a dated rule of seeds/event_law_editions.yaml was issued."""
+    return next((e["issued"] for e in _editions() if e["law"] == key), None)
+
+
+@cache
+def _editions() -> list[dict[str, Any]]:
+    return yaml.safe_load(files("seeds").joinpath("event_law_editions.yaml").read_text("utf-8"))
+
+
+def _junk(ref: ModelRef) -> bool:
+    """A discovered model name with no Latin letter or digit (重み, 降本, 混合推理) is a word
+    the discovery mistook for a name: model versions carry a version mark."""
+    return ref.found.method != "gazetteer" and not re.search(r"[A-Za-z0-9]", ref.key)
 
 
 def _context(cand: Candidate, title: str, body_sentences: list[Sentence], n: int) -> None:
@@ -107,7 +177,6 @@ def _context(cand: Candidate, title: str, body_sentences: list[Sentence], n: int
     f["first_position"] = first / body_len
     f["log_mentions"] = math.log1p(len(cand.mentions))
     f["alone"] = 1.0 / n
-    f["title_release"] = float(bool(title_hits) and bool(RELEASE.search(title)))
     f["release_cue"] = _share(RELEASE, said)
     f["compare_cue"] = _share(COMPARE, said)
     f["earlier_cue"] = _share(EARLIER, said)
@@ -144,17 +213,20 @@ def find_candidates(
     for f in found:
         if f.type == "model":
             ref = names.resolve(f)
-            if names.is_family(ref.key) and ref.key in versions:
+            if (names.is_family(ref.key) and ref.key in versions) or _junk(ref):
                 continue  # Qwen beside Qwen3: the family is no release of its own
             kind, key, ident = "model_release", ref.key, ref.identity
         elif f.type == "law":
             ref, kind = None, "regulation"
-            key = ident = base_law(f.key, gazetteer)
+            key = ident = _edition(base_law(f.key, gazetteer), published)
         else:
             continue
         cand = by_identity.setdefault(ident, Candidate(kind, key, ident, [], [], ref=ref))
         cand.mentions.append(f)
     body_sentences = parts[1:]
+    govs = list(
+        dict.fromkeys(f.key for f in sorted(found, key=lambda f: f.start) if f.type == "gov")
+    )
     firsts = {
         kind: min(
             (
@@ -179,11 +251,14 @@ def find_candidates(
             )
         )
         _context(cand, title, body_sentences, len(by_identity))
+        others = [m for c in by_identity.values() if c is not cand for m in c.mentions]
+        _near(cand, text, others, len(title))
+        cand.govs = govs
         cand.features["recent_date"] = _recent_date(cand.evidence, published)
         if cand.kind == "model_release":
-            _model_features(cand, gazetteer, names, found)
+            _model_features(cand, gazetteer, names, found, len(title))
         else:
-            _law_features(cand, title, gazetteer, found, published)
+            _law_features(cand, (title, body_sentences), gazetteer, found, published)
     return list(by_identity.values())
 
 
@@ -203,7 +278,7 @@ def _coordinated(cand: Candidate, others: Iterable[Candidate], title: str) -> fl
 
 
 def _model_features(
-    cand: Candidate, gazetteer: Gazetteer, names: ModelNames, found: list[Found]
+    cand: Candidate, gazetteer: Gazetteer, names: ModelNames, found: list[Found], title_end: int
 ) -> None:
     assert cand.ref is not None
     f = cand.features
@@ -216,6 +291,10 @@ def _model_features(
     entry = gazetteer.entries.get(cand.key)
     developer = entry.links.get("developer") if entry else cand.ref.found.family
     f["developer_named"] = float(bool(developer) and any(x.key == developer for x in found))
+    f["orphan"] = f["discovered"] * float(not developer)
+    title_orgs = {x.key for x in found if x.type == "org" and x.end <= title_end}
+    f["developer_in_title"] = float(bool(developer) and developer in title_orgs)
+    f["other_developer_in_title"] = float(bool(title_orgs) and developer not in title_orgs)
     model_mentions = sum(1 for x in found if x.type == "model")
     f["share_of_models"] = len(cand.mentions) / max(1, model_mentions)
 
@@ -236,19 +315,34 @@ def _effect_timing(texts: list[str], published: datetime) -> tuple[float, float]
 
 
 def _law_features(
-    cand: Candidate, title: str, gazetteer: Gazetteer, found: list[Found], published: datetime
+    cand: Candidate,
+    texts: tuple[str, list[Sentence]],
+    gazetteer: Gazetteer,
+    found: list[Found],
+    published: datetime,
 ) -> None:
+    """Stage cues, timing of an effective date, and who is named: the issuer, any
+    government body, one in the title or lead (the body that acted)."""
+    title, body_sentences = texts
+    lead = body_sentences[:LEAD_SENTENCES]
+    lead_end = lead[-1].end if lead else len(title)
     f = cand.features
     f["effect_now"], f["effect_later"] = _effect_timing(cand.evidence, published)
     for stage, pattern in STAGE_CUES.items():
         f[f"title_{stage}"] = float(bool(pattern.search(title)))
         f[f"cue_{stage}"] = _share(pattern, cand.evidence)
+    f["no_stage_cue"] = float(not any(f[f"cue_{stage}"] for stage in STAGES))
     entry = gazetteer.entries.get(cand.key)
     issuer = entry.links.get("issuer") if entry else None
     f["issuer_named"] = float(bool(issuer) and any(x.key == issuer for x in found))
     f["gov_named"] = float(any(x.type == "gov" for x in found))
+    f["gov_in_lead"] = float(any(x.type == "gov" and x.start < lead_end for x in found))
+    f["edition"] = float(edition_issued(cand.key) is not None)
     law_mentions = sum(1 for x in found if x.type == "law")
     f["share_of_laws"] = len(cand.mentions) / max(1, law_mentions)
+    f["acted_under"] = (  # "regulator X orders Y blocked", the one law named: the step is X's
+        f["title_enforcement"] * f["gov_in_lead"] * float(f["share_of_laws"] == 1.0)
+    )
 
 
 def add_article_features(

@@ -1,10 +1,11 @@
 """The trained event classifier, shipped as plain JSON weights (seeds/event_model.json).
 
-Three logistic regressions over the named features of nlp.event_features: is a model
-candidate a release reported as news (not a comparison, an earlier release, a plan or
-rumour, a price change); is a law candidate a regulation step reported as news; and which
-stage that step is. `make event-model` trains them (nlp/train_events.py); loading needs
-only numpy, offline. Every decision carries its largest terms, so it can be explained.
+Three logistic regressions over the named features of nlp.event_features: which kind of
+mention a model candidate is (a release reported as news, a comparison, an earlier
+release, a plan or rumour, a price change, a mention in passing); is a law candidate a
+regulation step reported as news; and which stage that step is. `make event-model` trains
+them (nlp/train_events.py); loading needs only numpy, offline. Every decision carries its
+largest terms, so it can be explained.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-FORMAT = 1
+FORMAT = 2
 EXPLAIN_TERMS = 3
 
 
@@ -35,6 +36,15 @@ class Linear:
     coef: np.ndarray
     intercept: float
     threshold: float = 0.5
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Linear:
+        return cls(
+            tuple(data["features"]),
+            np.asarray(data["coef"], dtype=np.float64),
+            float(data["intercept"]),
+            float(data.get("threshold", 0.5)),
+        )
 
     def probability(self, x: dict[str, float]) -> float:
         z = self.intercept + float(self.coef @ self._vector(x))
@@ -52,25 +62,49 @@ class Linear:
 
 @dataclass(frozen=True)
 class Softmax:
-    """A multinomial logistic regression: one class of several (the regulation stage)."""
+    """A multinomial logistic regression: one class of several (the kind of a model
+    mention, the regulation stage)."""
 
     classes: tuple[str, ...]
     features: tuple[str, ...]
     coef: np.ndarray  # classes x features
     intercept: np.ndarray
+    threshold: float = 0.5  # the probability of the deciding class that makes an event
 
-    def predict(self, x: dict[str, float]) -> tuple[str, float]:
-        vector = np.array([x.get(name, 0.0) for name in self.features], dtype=np.float64)
-        z = self.coef @ vector + self.intercept
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Softmax:
+        return cls(
+            tuple(data["classes"]),
+            tuple(data["features"]),
+            np.asarray(data["coef"], dtype=np.float64),
+            np.asarray(data["intercept"], dtype=np.float64),
+            float(data.get("threshold", 0.5)),
+        )
+
+    def probabilities(self, x: dict[str, float]) -> dict[str, float]:
+        z = self.coef @ self._vector(x) + self.intercept
         p = np.exp(z - z.max())
         p /= p.sum()
-        best = int(np.argmax(p))
-        return self.classes[best], float(p[best])
+        return {c: float(v) for c, v in zip(self.classes, p, strict=True)}
+
+    def predict(self, x: dict[str, float]) -> tuple[str, float]:
+        p = self.probabilities(x)
+        best = max(p, key=p.__getitem__)
+        return best, p[best]
+
+    def terms(self, x: dict[str, float], cls: str) -> list[tuple[str, float]]:
+        """The features that moved `cls`'s score most, with their signed contributions."""
+        parts = self.coef[self.classes.index(cls)] * self._vector(x)
+        order = np.argsort(-np.abs(parts))[:EXPLAIN_TERMS]
+        return [(self.features[i], round(float(parts[i]), 2)) for i in order if parts[i]]
+
+    def _vector(self, x: dict[str, float]) -> np.ndarray:
+        return np.array([x.get(name, 0.0) for name in self.features], dtype=np.float64)
 
 
 @dataclass(frozen=True)
 class EventModel:
-    release: Linear
+    release: Softmax  # kinds of model mention; a release is news when p(news) >= threshold
     regulation: Linear
     stage: Softmax
     centroids: dict[str, list[float]]
@@ -80,25 +114,10 @@ class EventModel:
         if data.get("format") != FORMAT:
             raise EventModelError(f"event model format {data.get('format')!r}, expected {FORMAT}")
         try:
-            linear = {
-                name: Linear(
-                    tuple(data[name]["features"]),
-                    np.asarray(data[name]["coef"], dtype=np.float64),
-                    float(data[name]["intercept"]),
-                    float(data[name].get("threshold", 0.5)),
-                )
-                for name in ("release", "regulation")
-            }
-            stage = data["stage"]
             return cls(
-                linear["release"],
-                linear["regulation"],
-                Softmax(
-                    tuple(stage["classes"]),
-                    tuple(stage["features"]),
-                    np.asarray(stage["coef"], dtype=np.float64),
-                    np.asarray(stage["intercept"], dtype=np.float64),
-                ),
+                Softmax.from_dict(data["release"]),
+                Linear.from_dict(data["regulation"]),
+                Softmax.from_dict(data["stage"]),
                 data.get("centroids", {}),
             )
         except (KeyError, TypeError, ValueError) as exc:

@@ -29,6 +29,10 @@ OPEN_WEIGHTS = re.compile(
     r"开源|开放权重|权重|オープンソース|オープンウェイト|重み|open[- ]weights?|"
     r"open[- ]source|weights"
 )
+CLOSED = re.compile(
+    r"(?:未|不|没有|沒有|并未|並未)(?:开放|開放|开源|開源)|クローズド|非公開|closed|not open"
+)
+FOLLOW_UP_KINDS = {"news", "mention"}
 FOLLOW_UP_FACTS = {"open_weights", "parameters"}  # facts a later article may add to a release
 PARAMS = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万亿|兆|[bB](?![a-z])|billion|trillion)")
 ARTICLE_KINDS = {  # what kind of article it is: features, not verdicts
@@ -123,24 +127,13 @@ def detect_reports(
     )
     events, follow_ups = [], []
     for cand in found:
-        decider = model.release if cand.kind == "model_release" else model.regulation
-        p = decider.probability(cand.features)
-        if p < decider.threshold:
-            if cand.kind == "model_release":
-                update = _release(cand, gazetteer)
-                if set(update.facts) & FOLLOW_UP_FACTS:
-                    follow_ups.append(update)
-            continue
-        decision = [f"{name} {weight:+.2f}" for name, weight in decider.terms(cand.features)]
-        event = (
-            _release(cand, gazetteer)
-            if cand.kind == "model_release"
-            else _regulation(cand, gazetteer, model, published)
-        )
-        event.confidence = round(p, 3)
-        event.facts["decision"] = ", ".join(decision)
-        _date_event(event, published)
-        events.append(event)
+        event = _decide(cand, gazetteer, model, published)
+        if event is not None:
+            events.append(event)
+        elif _follows_up(cand, model):
+            update = _release(cand, gazetteer)
+            if set(update.facts) & FOLLOW_UP_FACTS:
+                follow_ups.append(update)
     regulations = [e for e in events if e.type == "regulation"]
     if len(regulations) == 1:  # "修订后的办法自…起施行": a date in a sentence naming no law
         for key, value in dated_facts(body, published).items():
@@ -149,11 +142,54 @@ def detect_reports(
     return events, [f for f in follow_ups if f.key not in reported]
 
 
+def _decide(
+    cand: Candidate, gazetteer: Gazetteer, model: EventModel, published: datetime
+) -> DetectedEvent | None:
+    """The event a candidate is, if the classifier says the article reports it as news,
+    with the classifier's verdict kept: facts["mention"] (for a model: news, comparison,
+    earlier, plan, price or mention) and facts["decision"] (its largest terms)."""
+    if cand.kind == "model_release":
+        kinds = model.release.probabilities(cand.features)
+        p, threshold = news_score(kinds), model.release.threshold
+        terms = model.release.terms(cand.features, "news")
+    else:
+        p, threshold = model.regulation.probability(cand.features), model.regulation.threshold
+        terms = model.regulation.terms(cand.features)
+    if p < threshold:
+        return None
+    if cand.kind == "model_release":
+        event = _release(cand, gazetteer)
+        event.facts["mention"] = "news"
+    else:
+        event = _regulation(cand, gazetteer, model, published)
+    event.confidence = round(p, 3)
+    verdict = event.facts.get("mention") or event.stage
+    said = ", ".join(f"{name} {weight:+.2f}" for name, weight in terms)
+    event.facts["decision"] = f"{verdict}: {said}"
+    _date_event(event, published)
+    return event
+
+
+def news_score(kinds: dict[str, float]) -> float:
+    """p(news) when news is the kind of mention the classifier finds most likely, else 0:
+    a model more likely a comparison than news is a comparison, however close the call."""
+    return kinds["news"] if max(kinds, key=kinds.__getitem__) == "news" else 0.0
+
+
+def _follows_up(cand: Candidate, model: EventModel) -> bool:
+    """A model the article leads with (title or lead) and names in passing or as news
+    below the threshold: its facts may update a stored release. A comparison, an earlier
+    release, a plan or a price change is background, not a report of that release."""
+    if cand.kind != "model_release" or not (cand.features["in_title"] or cand.features["in_lead"]):
+        return False
+    return model.release.predict(cand.features)[0] in FOLLOW_UP_KINDS
+
+
 def _release(cand: Candidate, gazetteer: Gazetteer) -> DetectedEvent:
     assert cand.ref is not None
     said = " ".join(cand.evidence)
     facts: dict[str, object] = {"version": cand.ref.found.surface}
-    if OPEN_WEIGHTS.search(said):
+    if any(OPEN_WEIGHTS.search(s) and not CLOSED.search(s) for s in cand.evidence):
         facts["open_weights"] = True
     params = PARAMS.search(said)
     if params:
@@ -184,7 +220,9 @@ def _developer(cand: Candidate, gazetteer: Gazetteer) -> str | None:
 def _regulation(
     cand: Candidate, gazetteer: Gazetteer, model: EventModel, published: datetime
 ) -> DetectedEvent:
-    stage, _p = model.stage.predict(cand.features)
+    stage = (  # a dated rule reported in the days after its issue: its publication
+        "published" if cand.features.get("edition") else model.stage.predict(cand.features)[0]
+    )
     entry = gazetteer.entries.get(cand.key)
     issuer = entry.links.get("issuer") if entry else None
     govs = [
@@ -193,7 +231,10 @@ def _regulation(
         for m in gazetteer.match(sentence)
         if m.key.startswith("gov:")
     ]
-    org = issuer if issuer and len(set(govs)) > 1 else govs[0] if govs else issuer
+    if stage == "enforcement" and cand.govs:
+        org = cand.govs[0]  # the body that acted, named first (Italy's Garante under the GDPR)
+    else:
+        org = issuer if issuer and len(set(govs)) > 1 else govs[0] if govs else issuer
     facts: dict[str, object] = {}
     for sentence in cand.evidence:
         for key, value in dated_facts(sentence, published).items():

@@ -6,7 +6,10 @@ Training data: aiwatch's own labelled corpora (tests/corpus/articles.yaml, and t
 of seeds/event_training.yaml) and, when given,
 the `fit` split of the development corpus (never its `check` split: that is the score
 nothing was fitted on). A candidate is labelled an event when the article's labels name its
-model or law (by key, or by the identity of a surface the labels give for that key). The
+model or law (by key, or by the identity of a surface the labels give for that key). A model
+candidate that is no event is labelled with the kind of mention it is: by the corpus
+(`mentions: {key: comparison}` in seeds/event_training.yaml), else by the cue said right
+beside it (comparison, earlier, plan, price; `mention` when none is). The
 article-embedding centroids are computed leaving each article out, so the feature is no
 better on training data than on unseen news. Prints a leave-one-story-out estimate.
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -25,16 +28,16 @@ from sklearn.linear_model import LogisticRegression
 
 from nlp.embedding import embed, load_model
 from nlp.entities import EntityRecognizer
-from nlp.event_features import STAGES, Candidate
-from nlp.event_model import FORMAT
-from nlp.events import candidates_of
+from nlp.event_features import RELEASE_CLASSES, STAGES, Candidate, edition_issued
+from nlp.event_model import FORMAT, Linear, Softmax
+from nlp.events import candidates_of, news_score
 from nlp.model_names import identity
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGE_FEATURES = tuple(
     [f"title_{s}" for s in STAGES]
     + [f"cue_{s}" for s in STAGES]
-    + ["future", "recent_date", "effect_now", "effect_later"]
+    + ["future", "recent_date", "effect_now", "effect_later", "edition", "no_stage_cue"]
 )
 C = 1.0  # inverse regularisation strength, for ~100 candidates per classifier
 
@@ -49,6 +52,7 @@ class Labelled:
     published: datetime
     events: list[dict[str, str | None]]  # type, model | law, stage
     surfaces: dict[str, set[str]]  # canonical key -> identities of its surfaces here
+    mentions: dict[str, str] = field(default_factory=dict)  # model key -> kind of mention
 
 
 def own_corpus(path: Path) -> list[Labelled]:
@@ -70,7 +74,15 @@ def own_corpus(path: Path) -> list[Labelled]:
         published = datetime.fromisoformat(x["published"])
         found.append(
             Labelled(
-                x["id"], x["story"], x["title"], x["body"], x["lang"], published, events, surfaces
+                x["id"],
+                x["story"],
+                x["title"],
+                x["body"],
+                x["lang"],
+                published,
+                events,
+                surfaces,
+                x.get("mentions") or {},
             )
         )
     return found
@@ -93,6 +105,7 @@ def devset_fit(corpus: Path) -> list[Labelled]:
                 "model": e["model"],
                 "law": e["law"],
                 "stage": e["regulation_stage"],
+                "date": e.get("date"),
             }
             for e in lab["events"]
         ]
@@ -111,6 +124,9 @@ def devset_fit(corpus: Path) -> list[Labelled]:
     return found
 
 
+Row = tuple[Labelled, Candidate, dict | None]
+
+
 def gold_of(cand: Candidate, article: Labelled) -> dict[str, str | None] | None:
     """The labelled event this candidate is, if any."""
     wanted = "model" if cand.kind == "model_release" else "law"
@@ -121,9 +137,55 @@ def gold_of(cand: Candidate, article: Labelled) -> dict[str, str | None] | None:
         names = {identity(key)} | article.surfaces.get(key, set())
         if cand.key == key or cand.identity in names:
             return event
+        issued = edition_issued(cand.key)  # a dated rule the labels name by another key
+        if issued and event.get("date") == issued.isoformat():
+            return event
         if any(identity(m.surface) in names for m in cand.mentions):
             return event
     return None
+
+
+WEAK_ORDER = ("price", "plan", "earlier", "comparison")  # the first cue found decides
+SENTENCE_CUES = {"comparison": "compare_cue", "earlier": "earlier_cue"} | {
+    k: f"{k}_cue" for k in ("plan", "price")
+}
+
+
+def release_class(cand: Candidate, article: Labelled, gold: dict | None) -> str:
+    """The kind of mention a model candidate is: news when labelled an event, else the
+    corpus label, else the cue said beside it, else said in its sentences."""
+    if gold is not None:
+        return "news"
+    labelled = article.mentions.get(cand.key)
+    if labelled:
+        return labelled
+    f = cand.features
+    if f.get("article_price") and f.get("price_cue"):
+        return "price"
+    if f.get("article_rumour") and f.get("plan_cue"):
+        return "plan"
+    for names in ({k: f"near_{k}" for k in WEAK_ORDER}, SENTENCE_CUES):
+        for kind in WEAK_ORDER:
+            if f.get(names[kind]):
+                return kind
+    return "mention"
+
+
+def _fit_softmax(rows: list[dict[str, float]], y: list[str]) -> dict[str, object]:
+    features = sorted({k for r in rows for k in r})
+    x = np.array([[r.get(f, 0.0) for f in features] for r in rows])
+    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=4000).fit(x, y)
+    order = [c for c in RELEASE_CLASSES if c in clf.classes_]
+    index = [list(clf.classes_).index(c) for c in order]
+    return {
+        "classes": order,
+        "features": features,
+        "coef": [[round(float(v), 5) for v in clf.coef_[i]] for i in index],
+        "intercept": [round(float(clf.intercept_[i]), 5) for i in index],
+        "examples": len(y),
+        "positives": sum(1 for c in y if c == "news"),
+        "per_class": {c: y.count(c) for c in order},
+    }
 
 
 def _fit_linear(rows: list[dict[str, float]], y: list[int]) -> dict[str, object]:
@@ -142,7 +204,7 @@ def _fit_linear(rows: list[dict[str, float]], y: list[int]) -> dict[str, object]
 
 def _fit_stage(rows: list[dict[str, float]], y: list[str]) -> dict[str, object]:
     x = np.array([[r.get(f, 0.0) for f in STAGE_FEATURES] for r in rows])
-    clf = LogisticRegression(C=C * 4, class_weight="balanced", max_iter=4000).fit(x, y)
+    clf = LogisticRegression(C=C, class_weight="balanced", max_iter=4000).fit(x, y)
     return {
         "classes": [str(c) for c in clf.classes_],
         "features": list(STAGE_FEATURES),
@@ -152,9 +214,7 @@ def _fit_stage(rows: list[dict[str, float]], y: list[str]) -> dict[str, object]:
     }
 
 
-def build_rows(
-    articles: list[Labelled], vectors: np.ndarray
-) -> list[tuple[Labelled, Candidate, dict | None]]:
+def build_rows(articles: list[Labelled], vectors: np.ndarray) -> list[Row]:
     recognizer = EntityRecognizer(use_ner=False)
     has_event = np.array([bool(a.events) for a in articles])
     sums = {True: vectors[has_event].sum(0), False: vectors[~has_event].sum(0)}
@@ -194,53 +254,62 @@ def best_threshold(scored: list[tuple[float, int]]) -> float:
     return max(cuts, key=lambda cut: (f1(cut), -abs(cut - 0.5)))
 
 
-def held_out(
-    rows: list[tuple[Labelled, Candidate, dict | None]],
-) -> tuple[dict[str, str], dict[str, float]]:
+def held_out(rows: list[Row]) -> tuple[dict[str, str], dict[str, float]]:
     """Leave-one-story-out: each story's candidates decided by classifiers fitted on the
-    other stories; precision and recall over candidates, stage accuracy, and the threshold
-    that the held-out decisions favour."""
+    other stories; precision and recall of news events over candidates, how often the kind
+    of mention or the stage is right, and the threshold the held-out decisions favour."""
     report, thresholds = {}, {}
     for name, kind in (("release", "model_release"), ("regulation", "regulation")):
-        mine = [(a.story, c.features, int(g is not None), g) for a, c, g in rows if c.kind == kind]
-        tp = fp = fn = stage_ok = staged = 0
+        mine = [(a, c, g) for a, c, g in rows if c.kind == kind]
         scored: list[tuple[float, int]] = []
-        for story in sorted({s for s, *_ in mine}):
-            train_rows = [(f, y) for s, f, y, _g in mine if s != story]
-            test = [(f, y, g) for s, f, y, g in mine if s == story]
-            if len({y for _, y in train_rows}) < 2:
+        right = judged = 0
+        for story in sorted({a.story for a, _c, _g in mine}):
+            train_rows = [(a, c, g) for a, c, g in mine if a.story != story]
+            test = [(a, c, g) for a, c, g in mine if a.story == story]
+            if len({g is None for _a, _c, g in train_rows}) < 2:
                 continue
-            fitted = _fit_linear([f for f, _ in train_rows], [y for _, y in train_rows])
-            coef = dict(zip(fitted["features"], fitted["coef"], strict=True))  # type: ignore[arg-type]
-            for f, y, _g in test:
-                z = float(fitted["intercept"]) + sum(coef.get(k, 0.0) * v for k, v in f.items())  # type: ignore[arg-type]
-                scored.append((1 / (1 + np.exp(-z)), y))
-                guess = z >= 0
-                tp += guess and y
-                fp += guess and not y
-                fn += (not guess) and y
-            if kind == "regulation":
-                others = [
-                    (c.features, str(g["stage"]))
-                    for a, c, g in rows
-                    if c.kind == kind and g and a.story != story
-                ]
-                mine_staged = [(f, str(g["stage"])) for f, y, g in test if g]
-                if mine_staged and len({s for _, s in others}) > 1:
-                    st = _fit_stage([f for f, _ in others], [s for _, s in others])
-                    for f, gold in mine_staged:
-                        vec = np.array([f.get(k, 0.0) for k in STAGE_FEATURES])
-                        scores = np.array(st["coef"]) @ vec + np.array(st["intercept"])  # type: ignore[arg-type]
-                        staged += 1
-                        stage_ok += st["classes"][int(np.argmax(scores))] == gold  # type: ignore[index]
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        line = f"P {p:.2f} R {r:.2f} over {len(mine)} candidates"
-        if kind == "regulation":
-            line += f", stage right {stage_ok}/{staged}"
+            if kind == "model_release":
+                kinds = Softmax.from_dict(_fit_release(train_rows))
+                for a, c, g in test:
+                    p = kinds.probabilities(c.features)
+                    scored.append((news_score(p), int(g is not None)))
+                    judged += 1
+                    right += max(p, key=p.__getitem__) == release_class(c, a, g)
+                continue
+            linear = Linear.from_dict(
+                _fit_linear(
+                    [c.features for _a, c, _g in train_rows],
+                    [int(g is not None) for _a, _c, g in train_rows],
+                )
+            )
+            scored += [(linear.probability(c.features), int(g is not None)) for _a, c, g in test]
+            staged = [(c.features, str(g["stage"])) for _a, c, g in train_rows if g]
+            if len({s for _f, s in staged}) > 1:
+                stage = Softmax.from_dict(
+                    _fit_stage([f for f, _ in staged], [s for _, s in staged])
+                )
+                for _a, c, g in test:
+                    if g:
+                        judged += 1
+                        right += stage.predict(c.features)[0] == g["stage"]
+        tp = sum(1 for p, y in scored if p >= 0.5 and y)
+        fp = sum(1 for p, y in scored if p >= 0.5 and not y)
+        fn = sum(1 for p, y in scored if p < 0.5 and y)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        what = "kind of mention" if kind == "model_release" else "stage"
         thresholds[name] = best_threshold(scored)
-        report[name] = line + f"; threshold {thresholds[name]:.2f}"
+        report[name] = (
+            f"P {precision:.2f} R {recall:.2f} over {len(mine)} candidates, "
+            f"{what} right {right}/{judged}; threshold {thresholds[name]:.2f}"
+        )
     return report, thresholds
+
+
+def _fit_release(rows: list[Row]) -> dict[str, object]:
+    return _fit_softmax(
+        [c.features for _a, c, _g in rows], [release_class(c, a, g) for a, c, g in rows]
+    )
 
 
 def train(articles: list[Labelled]) -> dict[str, object]:
@@ -249,12 +318,13 @@ def train(articles: list[Labelled]) -> dict[str, object]:
     rows = build_rows(articles, vectors)
     report, thresholds = held_out(rows)
     out: dict[str, object] = {"format": FORMAT, "held_out": report}
-    for name, kind in (("release", "model_release"), ("regulation", "regulation")):
-        mine = [(c.features, int(g is not None)) for _a, c, g in rows if c.kind == kind]
-        out[name] = {
-            **_fit_linear([f for f, _ in mine], [y for _, y in mine]),
-            "threshold": thresholds[name],
-        }
+    releases = [r for r in rows if r[1].kind == "model_release"]
+    out["release"] = {**_fit_release(releases), "threshold": thresholds["release"]}
+    laws = [(c.features, int(g is not None)) for _a, c, g in rows if c.kind == "regulation"]
+    out["regulation"] = {
+        **_fit_linear([f for f, _ in laws], [y for _, y in laws]),
+        "threshold": thresholds["regulation"],
+    }
     staged = [(c.features, str(g["stage"])) for _a, c, g in rows if c.kind == "regulation" and g]
     out["stage"] = _fit_stage([f for f, _ in staged], [s for _, s in staged])
     has_event = np.array([bool(a.events) for a in articles])

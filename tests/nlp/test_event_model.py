@@ -6,13 +6,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.event_model import EventModel, EventModelError, Linear
+from nlp.event_model import EventModel, EventModelError, Linear, Softmax
 from nlp.train_events import main as train_main
 
 
 def test_shipped_model_loads_as_plain_json() -> None:
     model = EventModel.load()
-    assert model.release.features and len(model.release.coef) == len(model.release.features)
+    release = model.release
+    assert release.classes == ("news", "comparison", "earlier", "plan", "price", "mention")
+    assert release.coef.shape == (len(release.classes), len(release.features))
     assert set(model.stage.classes) >= {"draft", "published", "effective", "amended"}
     assert {"event", "none"} <= set(model.centroids)
 
@@ -22,6 +24,19 @@ def test_terms_are_the_largest_contributions() -> None:
     x = {"a": 1.0, "b": 1.0, "c": 1.0}
     assert linear.terms(x) == [("b", -3.0), ("a", 2.0), ("c", 0.5)]
     assert linear.probability(x) == pytest.approx(1 / (1 + np.exp(1.5)))
+
+
+def test_softmax_terms_explain_the_class_asked_for() -> None:
+    softmax = Softmax(
+        ("news", "comparison"), ("a", "b"), np.array([[2.0, 0.0], [0.0, 1.0]]), np.zeros(2)
+    )
+    x = {"a": 1.0, "b": 1.0}
+    assert softmax.terms(x, "news") == [("a", 2.0)]
+    assert softmax.terms(x, "comparison") == [("b", 1.0)]
+    p = softmax.probabilities(x)
+    assert softmax.predict(x) == ("news", p["news"]) and p["news"] == pytest.approx(
+        1 / (1 + np.exp(-1))
+    )
 
 
 @pytest.mark.parametrize(
@@ -45,6 +60,8 @@ def test_training_writes_a_model_that_loads(
     data = json.loads(out.read_text())
     assert "devset fit split" not in data["trained_on"] and data["release"]["positives"] > 10
     assert "P " in data["held_out"]["release"]
-    assert model.release.probability(
-        {"in_title": 1.0, "title_release": 1.0}
-    ) > model.release.probability({})
+    assert data["release"]["per_class"]["comparison"] > 0
+    assert (
+        model.release.probabilities({"in_title": 1.0, "title_release": 1.0})["news"]
+        > model.release.probabilities({})["news"]
+    )

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from nlp.entities import EntityRecognizer
-from nlp.events import detect_reports
+from nlp.event_model import EventModel
+from nlp.events import candidates_of, detect_reports
 
 PUBLISHED = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -16,16 +17,26 @@ def recognizer() -> EntityRecognizer:
     return EntityRecognizer(use_ner=False)
 
 
-def _events(recognizer: EntityRecognizer, title: str, body: str, lang: str = "zh-Hans"):  # type: ignore[no-untyped-def]
-    events, _follow_ups = detect_reports(
+def _reports(  # type: ignore[no-untyped-def]
+    recognizer: EntityRecognizer,
+    title: str,
+    body: str,
+    lang: str = "zh-Hans",
+    published: datetime = PUBLISHED,
+):
+    """(events, follow-ups) of an article, as the pipeline finds them."""
+    return detect_reports(
         title,
         body,
         recognizer.find(title, lang),
         recognizer.find(body, lang),
         recognizer.gazetteer,
-        PUBLISHED,
+        published,
     )
-    return events
+
+
+def _events(recognizer: EntityRecognizer, title: str, body: str, lang: str = "zh-Hans"):  # type: ignore[no-untyped-def]
+    return _reports(recognizer, title, body, lang)[0]
 
 
 @pytest.mark.parametrize(
@@ -184,14 +195,7 @@ def test_event_date_is_the_release_day_not_the_article_day(recognizer: EntityRec
         "騰訊、「混元T1」正式版を公開",
         "騰訊は21日、推論モデル「混元T1」の正式版を公開した。",
     )
-    [event], _follow_ups = detect_reports(
-        title,
-        body,
-        recognizer.find(title, "ja"),
-        recognizer.find(body, "ja"),
-        recognizer.gazetteer,
-        published,
-    )
+    [event], _follow_ups = _reports(recognizer, title, body, "ja", published)
     assert event.event_date is not None and event.event_date.isoformat() == "2025-03-21"
 
 
@@ -204,7 +208,9 @@ def test_effective_stage_dated_by_its_effective_date(recognizer: EntityRecognize
 
 def test_decision_is_explained(recognizer: EntityRecognizer) -> None:
     [event] = _events(recognizer, "智谱发布GLM-5", "智谱今天发布并开源GLM-5,参数规模为3550亿。")
-    terms = str(event.facts["decision"]).split(", ")
+    verdict, _, said = str(event.facts["decision"]).partition(": ")
+    terms = said.split(", ")
+    assert verdict == "news"
     assert terms and all(re.fullmatch(r"[a-z_]+ [+-]\d+\.\d\d", t) for t in terms)
     assert event.evidence == ["智谱发布GLM-5", "智谱今天发布并开源GLM-5,参数规模为3550亿。"]
 
@@ -219,3 +225,117 @@ def test_comparison_model_is_no_release(recognizer: EntityRecognizer) -> None:
     title = "智谱发布GLM-5,称性能超越GPT-5"
     body = "智谱今天发布GLM-5。公司称其在编程评测中超越OpenAI去年发布的GPT-5。"
     assert [e.model_key for e in _events(recognizer, title, body)] == ["model:glm-5"]
+
+
+def _kinds(recognizer: EntityRecognizer, title: str, body: str, lang: str) -> dict[str, str]:
+    """Each model the article names and the kind of mention the classifier makes of it."""
+    model = EventModel.load()
+    found = candidates_of(
+        (title, body),
+        (recognizer.find(title, lang), recognizer.find(body, lang)),
+        recognizer.gazetteer,
+        PUBLISHED,
+        (None, model.centroids),
+    )
+    return {c.key: model.release.predict(c.features)[0] for c in found}
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "lang", "expected"),
+    [
+        (
+            "MiniMax推出MiniMax-M2 称与GPT-5不相上下",
+            "MiniMax今天推出新模型MiniMax-M2。公司称，MiniMax-M2在智能体评测中与GPT-5不相上下。",
+            "zh-Hans",
+            {"model:minimax-m2": "news", "model:gpt-5": "comparison"},
+        ),
+        (
+            "Zhipu unveils GLM-4.6",
+            "Zhipu on Monday unveiled GLM-4.6. It released its predecessor, GLM-4.5, last year.",
+            "en",
+            {"model:glm-4.6": "news", "model:glm-4.5": "earlier"},
+        ),
+        (
+            "百度据悉准备推出文心大模型5.0",
+            "据悉，百度计划于下月推出文心大模型5.0，目前尚未官宣。",
+            "zh-Hans",
+            {"model:ernie-5.0": "plan"},
+        ),
+        (
+            "阿里云、「Qwen3-Max」を値下げ",
+            "阿里云は1日、「Qwen3-Max」のAPI料金を3割引き下げると発表した。",
+            "ja",
+            {"model:qwen3-max": "price"},
+        ),
+    ],
+)
+def test_kind_of_mention(
+    recognizer: EntityRecognizer, title: str, body: str, lang: str, expected: dict[str, str]
+) -> None:
+    kinds = _kinds(recognizer, title, body, lang)
+    assert {k: kinds.get(k) for k in expected} == expected
+
+
+def test_release_event_keeps_its_kind(recognizer: EntityRecognizer) -> None:
+    [event] = _events(recognizer, "智谱发布GLM-5", "智谱今天发布并开源GLM-5,参数规模为3550亿。")
+    assert event.facts["mention"] == "news"
+
+
+def test_weights_kept_closed_are_no_open_weights(recognizer: EntityRecognizer) -> None:
+    body = "阿里云今天发布Qwen3-Max。与此前的开源模型不同，Qwen3-Max并未开放权重。"
+    [event] = _events(recognizer, "阿里云发布Qwen3-Max", body)
+    assert "open_weights" not in event.facts
+
+
+def test_umbrella_law_in_the_days_after_a_rule_is_that_rule(recognizer: EntityRecognizer) -> None:
+    published = datetime(2023, 10, 18, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    title = "美国再度收紧对华芯片出口管制"
+    body = (
+        "美国商务部工业和安全局17日公布新规，进一步收紧芯片出口管制，并将13家中国企业列入实体清单。"
+    )
+    events, _ = _reports(recognizer, title, body, "zh-Hans", published)
+    assert [(e.law_key, e.stage, e.org_key) for e in events] == [
+        ("law:us-bis-october-2023-rules", "published", "gov:us-bis")
+    ]
+
+
+def test_enforcement_org_is_the_body_that_acted(recognizer: EntityRecognizer) -> None:
+    title = "Ireland's data regulator fines a chatbot app under the GDPR"
+    body = "Ireland's Data Protection Commission on Monday fined a chatbot app 5 million euros under the GDPR."
+    [event] = _events(recognizer, title, body, "en")
+    assert (event.law_key, event.stage, event.org_key) == (
+        "law:eu-gdpr",
+        "enforcement",
+        "gov:ie-dpc",
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "lang"),
+    [
+        (
+            "中國人大通過修正《網路安全法》",
+            "全國人大常委會表決通過修正後的《網路安全法》。",
+            "zh-Hant",
+        ),
+        (
+            "改正サイバーセキュリティー法を可決",
+            "全人代常務委員会は改正サイバーセキュリティー法を可決した。",
+            "ja",
+        ),
+    ],
+)
+def test_law_name_forms_are_one_law(
+    recognizer: EntityRecognizer, title: str, body: str, lang: str
+) -> None:
+    [event] = _events(recognizer, title, body, lang)
+    assert (event.law_key, event.stage) == ("law:cn-cybersecurity-law", "amended")
+
+
+def test_earlier_release_named_as_background_is_no_follow_up(
+    recognizer: EntityRecognizer,
+) -> None:
+    title = "阿里云发布Qwen3-Max"
+    body = "阿里云今天发布Qwen3-Max。去年开源的Qwen3已被下载数千万次，开放权重。"
+    events, follow_ups = _reports(recognizer, title, body, "zh-Hans", PUBLISHED)
+    assert [e.model_key for e in events] == ["model:qwen3-max"] and follow_ups == []
