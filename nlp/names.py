@@ -39,7 +39,8 @@ DESCRIBED = ("ORG", "PRODUCT", "MODEL")  # labels whose spans can be description
 # Head words that make "<Latin> + head" an organisation's name, not a description.
 ORG_HEADS = (
     "科技", "集团", "电子", "控股", "股份", "研究院", "研究所", "实验室", "银行", "电机",
-    "ホールディングス", "グループ", "研究所", "銀行", "電子", "電機", "証券", "ジャパン",
+    "ホールディングス", "グループ", "研究所", "実験室", "大学", "銀行", "電子", "電機",
+    "証券", "ジャパン",
 )  # fmt: skip
 GOV_HEADS = set("部省庁厅局署院会委府办弁室处所党军队组司团権权馆館行")  # last characters
 _COMMON_JA = ("普通名詞", "数詞")  # Sudachi pos[1] of common nouns and numerals
@@ -50,6 +51,8 @@ def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
     if len(surface) > MAX_NAME_CHARS or _PUNCTUATION.search(surface) or _ACRONYM.match(surface):
         return False
     if label == "GOV" and _HAN.match(surface[-1]) and fold(surface[-1]) not in GOV_HEADS:
+        return False
+    if label == "GOV" and surface.endswith("当局"):  # "the authorities" (米当局) names no body
         return False
     describable = label in DESCRIBED and not _LATIN.search(surface)
     if lang == "ja":
@@ -74,9 +77,12 @@ def _japanese_name(surface: str, label: str, describable: bool) -> bool:
 
 def _plain(surface: str, label: str) -> bool:
     """Whether a span of common words only is no name: a person written with kana or digits
-    (a kanji one may be a Chinese name), a model or product without a Latin name or version."""
+    (a kanji one may be a Chinese name), an organisation with a number, a model or product
+    without a Latin name or version."""
     if label == "PERSON":
         return bool(_KANA_OR_DIGIT.search(surface))
+    if label in ("ORG", "GOV"):  # 第3グループ: a numbered group of common words
+        return bool(re.search(r"[0-9]", surface))
     return label in ("MODEL", "PRODUCT") and not re.search(r"[A-Za-z0-9]", surface)
 
 
@@ -114,11 +120,16 @@ def _common_japanese(token: tuple) -> bool:  # type: ignore[type-arg]
 
 
 def _japanese_description(tokens: list) -> bool:  # type: ignore[type-arg]
-    """Common nouns ending in a kanji head (クラウド基盤, 米国製品); katakana compounds of common
-    words (ミナトロボティクス) are how new companies are named, so they stay."""
-    if any(pos[1] == "固有名詞" for _, pos, _ in tokens):
+    """Common nouns and places ending in a kanji head (クラウド基盤, 米国製品, 中国勢) or
+    joined by a kanji affix (サーバー向けプロセッサー, ネイティブ全モーダル). Katakana
+    compounds of common words (ミナトロボティクス), a kanji word before katakana (楽天モバイル)
+    and an organisation's head (上海人工知能実験室) are how companies are named: they stay."""
+    if any(pos[1] == "固有名詞" and pos[2] != "地名" for _, pos, _ in tokens):
+        return False  # a place and common words describe (中国検索大手, 東京株式市場)
+    if "".join(t[0] for t in tokens).endswith(ORG_HEADS):
         return False
-    return bool(_HAN.search(tokens[-1][0]))
+    affix = any(pos[0] in ("接頭辞", "接尾辞") and _HAN.search(s) for s, pos, _ in tokens)
+    return affix or bool(_HAN.search(tokens[-1][0]))
 
 
 def _chinese_name(surface: str, label: str, describable: bool) -> bool:

@@ -110,7 +110,13 @@ def test_eval_entities_meets_targets(recognizer: EntityRecognizer) -> None:
         ("KV缓存", "zh-Hans", "PRODUCT", False),
         ("TCL科技", "zh-Hans", "ORG", True),  # an organisation's head word after it
         ("LINEヤフー", "ja", "ORG", True),
-        ("CHIPS法", "ja", "LAW", True),  # laws are so named
+        ("CHIPS法", "ja", "LAW", True),
+        ("スマホ向けディスプレー", "ja", "ORG", False),  # common words joined by a kanji affix
+        ("楽天モバイル", "ja", "ORG", True),
+        ("中国検索大手", "ja", "ORG", False),  # a place and common words describe
+        ("上海人工知能実験室", "ja", "ORG", True),  # an organisation's head
+        ("第2グループ", "ja", "ORG", False),  # a numbered group of common words
+        ("米当局", "ja", "GOV", False),  # "the authorities" name no body  # laws are so named
         ("AI法案", "zh-Hans", "LAW", True),
         ("量子に特化した新会社", "ja", "ORG", False),  # a particle or auxiliary inside
         ("GPU芯片及", "zh-Hans", "PRODUCT", False),  # a conjunction at the end: a cut
