@@ -17,6 +17,11 @@ import opencc
 _JP_TO_TRAD = opencc.OpenCC("jp2t")
 _TRAD_TO_SIMP = opencc.OpenCC("t2s")
 
+# Shinjitai that stand for several traditional characters, where OpenCC's jp2t picks one
+# that the names and terms of this field do not use: 弁 is 辦 in 弁法 / 弁公室 / 網信弁
+# (not 辨), 予 is 預 in 予算 / 予定 (豫 only in 猶予).
+_SHINJITAI_IN_NAMES = {"弁": "办", "予": "预"}
+
 
 @lru_cache(maxsize=65536)
 def fold_char(char: str) -> str:
@@ -27,6 +32,8 @@ def fold_char(char: str) -> str:
         return chr(code - 0xFEE0).lower()
     if code == 0x3000:
         return " "
+    if char in _SHINJITAI_IN_NAMES:
+        return _SHINJITAI_IN_NAMES[char]
     if "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":
         simplified = _TRAD_TO_SIMP.convert(_JP_TO_TRAD.convert(char))
         return simplified if len(simplified) == 1 else char

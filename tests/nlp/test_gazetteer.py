@@ -59,6 +59,14 @@ def test_fold_keeps_length() -> None:
 
 
 @pytest.mark.parametrize(
+    ("japanese", "chinese"),
+    [("国家網信弁", "国家网信办"), ("暫定弁法", "暂定办法"), ("予算", "预算")],
+)
+def test_fold_reads_shinjitai_as_names_write_them(japanese: str, chinese: str) -> None:
+    assert fold(japanese) == fold(chinese)
+
+
+@pytest.mark.parametrize(
     ("text", "keys"),
     [
         (
