@@ -191,7 +191,7 @@ def entity_for(session: Session, found: Found, lang: str, article_id: int) -> tu
         links=links,
     )
     _add_names(entity, [found.surface, *aliases], lang)
-    if found.name_en:
+    if found.name_en and entity.name_en is None:  # a Latin surface (GLM-5) is the name as written
         entity.name_en = found.name_en
     session.add(entity)
     session.flush()
