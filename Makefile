@@ -37,7 +37,7 @@ bench: $(STAMP)
 models: $(STAMP)
 	for lang in ja zh; do \
 	  $(BIN)/python -m nlp.ner.build $$lang nlp/ner/corpus/$$lang && \
-	  $(BIN)/python -m spacy train nlp/ner/$$lang.cfg --code nlp/ner/tokenizer.py \
+	  $(BIN)/python -m spacy train nlp/ner/$$lang.cfg --code nlp/components.py \
 	    --output nlp/ner/training/$$lang && \
 	  $(BIN)/python -m nlp.ner.ship nlp/ner/training/$$lang/model-best nlp/ner/models/$$lang \
 	  || exit 1; \

@@ -1,7 +1,8 @@
 """NER benchmark on public Japanese data nobody on this project wrote: span P/R/F1 by type on
 the stockmark NER set's TEST split (`int(curid) % 5 == 0`, never trained on), through the
 same code `aiwatch extract` runs (EntityRecognizer.find), exact character spans, and chars/s;
-ja_ginza on every sentence (its ENE labels mapped to ours) as the baseline in the same run.
+ja_ginza on every sentence (its ENE labels mapped to ours) as the baseline in the same run,
+and the NER model alone (no gazetteer, no filters).
 
 Types scored: ORG (our GOV counted as ORG, as stockmark's 政治的組織名), PERSON, PRODUCT (our
 MODEL counted as PRODUCT).
@@ -18,6 +19,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from spacy.language import Language
 
 from nlp.entities import EntityRecognizer
 
@@ -147,20 +150,32 @@ def aiwatch_predictor() -> Callable[[list[str]], Iterable[Span]]:
     return predict
 
 
+def spacy_predictor(nlp: Language, types: dict[str, str]) -> Callable[[list[str]], Iterable[Span]]:
+    """A spaCy pipeline's entities on every sentence, its labels mapped by `types`."""
+    nlp("百度")  # loaded before any timing
+
+    def predict(texts: list[str]) -> Iterable[Span]:
+        for i, doc in enumerate(nlp.pipe(texts)):
+            for ent in doc.ents:
+                if ent.label_ in types:
+                    yield (i, ent.start_char, ent.end_char, types[ent.label_])
+
+    return predict
+
+
+def model_predictor() -> Callable[[list[str]], Iterable[Span]]:
+    """The NER model alone, without the gazetteer and the entity stage's filters: what
+    those cost or add is the difference to `aiwatch (find)`."""
+    from nlp.pipelines import load_pipeline
+
+    return spacy_predictor(load_pipeline("ja").get_pipe("aiwatch_ner_v1").nlp, OUR_TYPES)
+
+
 def ginza_predictor() -> Callable[[list[str]], Iterable[Span]]:
     """ja_ginza's full pipeline, every sentence, its ENE labels mapped to ours."""
     import spacy
 
-    ginza = spacy.load("ja_ginza")
-    ginza("百度")
-
-    def predict(texts: list[str]) -> Iterable[Span]:
-        for i, doc in enumerate(ginza.pipe(texts)):
-            for ent in doc.ents:
-                if ent.label_ in GINZA_TYPES:
-                    yield (i, ent.start_char, ent.end_char, GINZA_TYPES[ent.label_])
-
-    return predict
+    return spacy_predictor(spacy.load("ja_ginza"), GINZA_TYPES)
 
 
 def main() -> None:
@@ -175,6 +190,7 @@ def main() -> None:
     )
     aiwatch = aiwatch_predictor()
     run("aiwatch (find)", texts, aiwatch, gold)
+    run("NER model alone", texts, model_predictor(), gold)
     if args.ginza_sentences:
         run("baseline ja_ginza", texts[: args.ginza_sentences], ginza_predictor(), gold)
         run("aiwatch, same sample", texts[: args.ginza_sentences], aiwatch, gold)

@@ -13,6 +13,7 @@ from spacy.util import filter_spans, minibatch
 from nlp.gazetteer import Gazetteer
 from nlp.ner import MODELS
 from nlp.ner.tokenizer import fold_hanzi  # also registers aiwatch_char_tokenizer_v1
+from nlp.ner.vectors import make_package_vectors  # noqa: F401 - registers its callback
 
 
 class GazetteerRuler:
@@ -44,9 +45,11 @@ def make_gazetteer_ruler(nlp: Language, name: str, gazetteer_path: str) -> Gazet
 
 
 class NerRecognizer:
-    """aiwatch's trained character-level NER (nlp/ner/models/<model>, built by `make models`),
-    run on every sentence. With `fold_hanzi`, traditional characters are read as simplified
-    ones, as the Chinese model was trained (folding keeps every offset)."""
+    """aiwatch's trained NER (nlp/ner/models/<model>, built by `make models`), run on every
+    sentence with the model's own tokenizer (Sudachi words for ja, characters for zh); its
+    spans are set on the caller's doc by character offsets. With `fold_hanzi`, traditional
+    characters are read as simplified ones, as the Chinese model was trained (folding keeps
+    every offset)."""
 
     def __init__(self, model: str, fold_hanzi: bool) -> None:
         path = MODELS / model

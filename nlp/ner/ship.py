@@ -1,5 +1,6 @@
 """Copy what a trained NER pipeline needs to load into nlp/ner/models/<lang>: `spacy train`
-also writes model-last and the optimizer's state, which nothing reads.
+also writes model-last, the optimizer's state and, for Japanese, a copy of ja_ginza's
+vectors, which loading reads from the installed package instead (nlp/ner/vectors.py).
 
     python -m nlp.ner.ship nlp/ner/training/ja/model-best nlp/ner/models/ja
 """
@@ -10,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-KEEP = ("config.cfg", "meta.json", "tok2vec", "ner", "vocab/strings.json")
+KEEP = ("config.cfg", "meta.json", "tokenizer", "tok2vec", "ner", "vocab/strings.json")
 NOTICE = Path(__file__).with_name("NOTICE.md")
 
 
@@ -22,7 +23,7 @@ def ship(trained: Path, target: Path) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():
             shutil.copytree(source, dest)
-        else:
+        elif source.exists():  # a character tokenizer has no state to save
             shutil.copy2(source, dest)
     shutil.copy2(NOTICE, target / "NOTICE.md")  # the licence travels with the weights
     size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
