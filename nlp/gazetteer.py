@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from nlp.fold import fold
-from nlp.names import is_word, words_of
+from nlp.names import chinese_word_around, is_word, words_of
 
 TYPES = {
     "org": "ORG",
@@ -83,18 +83,20 @@ class Gazetteer:
     def __init__(self, entries: list[Entry], terms: list[Entry] | None = None) -> None:
         self.entries = {e.key: e for e in entries}
         self.terms = {e.key: e for e in terms or ()}
-        self._index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        # folded name -> its keys in file order, and every prefix of a folded name, so that
+        # matching reads on from a character only while some name can still start there
+        self._index: dict[str, list[str]] = defaultdict(list)
+        self._prefixes: set[str] = set()
         self._ambiguous: set[tuple[str, str]] = set()
         for entry in [*entries, *self.terms.values()]:
             for surface in entry.surfaces:
                 folded = fold(surface)
                 if len(folded) < 2 and not folded.isascii():
                     continue
-                self._index[folded[0]].append((folded, entry.key))
+                self._index[folded].append(entry.key)
+                self._prefixes.update(folded[:i] for i in range(1, len(folded) + 1))
             for surface in entry.ambiguous:
                 self._ambiguous.add((fold(surface), entry.key))
-        for candidates in self._index.values():
-            candidates.sort(key=lambda c: -len(c[0]))
         self._context = {e.key: [fold(w) for w in e.context] for e in entries if e.context}
         self._exact = {
             fold(surface): entry.key
@@ -132,19 +134,17 @@ class Gazetteer:
         take: list[tuple[int, str] | None] = [None] * (n + 1)
         for i in range(n - 1, -1, -1):
             best[i] = best[i + 1]
-            for surface, key in self._index.get(folded[i], ()):
-                end = i + len(surface)
-                if end > n:
-                    continue
+            for end in self._ends(folded, i):
                 score = (best[end][0] + end - i, best[end][1] - 1)
-                if (
-                    score >= best[i]
-                    and (take[i] is None or score > best[i])
-                    and folded.startswith(surface, i)
-                    and self._fits(folded, i, end, surface, key)
-                    and not _inside_word(text, i, end, ja)
-                ):
-                    best[i], take[i] = score, (end, key)
+                if score < best[i] or (take[i] is not None and score == best[i]):
+                    continue
+                surface = folded[i:end]
+                for key in self._index[surface]:
+                    if self._fits(folded, i, end, surface, key) and not _inside_word(
+                        text, i, end, ja
+                    ):
+                        best[i], take[i] = score, (end, key)
+                        break
         found: list[Match] = []
         i = 0
         while i < n:
@@ -160,6 +160,17 @@ class Gazetteer:
                 found.extend(self._split_parent(text, folded, i, end, key))
             i = end
         return found
+
+    def _ends(self, folded: str, start: int) -> list[int]:
+        """Ends of the names that start at `start`, longest first: of names that cover as much
+        with as few, the longest, then the first in the files, is taken."""
+        ends = []
+        end = start + 1
+        while end <= len(folded) and folded[start:end] in self._prefixes:
+            if folded[start:end] in self._index:
+                ends.append(end)
+            end += 1
+        return ends[::-1]
 
     def _split_parent(self, text: str, folded: str, start: int, end: int, key: str) -> list[Match]:
         """米商務省産業安全保障局 names two bodies: a name that is the parent's name followed by
@@ -206,7 +217,10 @@ def _inside_word(text: str, start: int, end: int, ja: bool) -> bool:
     if not (left or right):
         return False
     offset = max(0, start - WORD_WINDOW)
-    for s, e in words_of(text[offset : end + WORD_WINDOW], ja):
+    window = text[offset : end + WORD_WINDOW]
+    if not ja and not chinese_word_around(window, start - offset, end - offset):
+        return False
+    for s, e in words_of(window, ja):
         s, e = s + offset, e + offset
         if s <= start and end <= e and e - s > end - start:
             return bool(

@@ -21,7 +21,7 @@ organisation or other proper name. Nor is it a description:
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from nlp.fold import fold
@@ -47,7 +47,9 @@ _COMMON_JA = ("普通名詞", "数詞")  # Sudachi pos[1] of common nouns and nu
 _AFFIX_JA = ("接頭辞", "接尾辞", "補助記号", "形状詞")  # Sudachi pos[0]
 
 
+@lru_cache(maxsize=65536)
 def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
+    """Cached, as an article names the same entity again and again."""
     if len(surface) > MAX_NAME_CHARS or _PUNCTUATION.search(surface) or _ACRONYM.match(surface):
         return False
     if label == "GOV" and _HAN.match(surface[-1]) and fold(surface[-1]) not in GOV_HEADS:
@@ -167,6 +169,26 @@ def words_of(text: str, ja: bool) -> list[tuple[int, int]]:
     return spans
 
 
+def chinese_word_around(text: str, start: int, end: int) -> bool:
+    """Whether a word of jieba's dictionary longer than text[start:end] covers it. Without
+    one, no word of words_of(text, False) holds that span (one with a Han character) and
+    more, as jieba (without HMM) joins characters only into its dictionary's words (its FREQ
+    table, which also holds every prefix of a word with frequency 0) and runs of Latin
+    letters or digits; asking this first spares segmenting the text around most CJK names."""
+    import jieba
+
+    jieba.dt.check_initialized()
+    folded, freq = fold(text), jieba.dt.FREQ
+    for s in range(start + 1):
+        e = s + 1
+        while e <= len(folded) and folded[s:e] in freq:
+            if e >= end and e - s > end - start and freq[folded[s:e]]:
+                return True
+            e += 1
+    return False
+
+
+@lru_cache(maxsize=65536)
 def is_word(text: str, ja: bool) -> bool:
     """Whether `text` is one word of the dictionary (Sudachi's if `ja`, else jieba's)."""
     if ja:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from nlp.discovery import discover_models
 from nlp.fold import fold
 from nlp.gazetteer import Gazetteer, GazetteerError
+from nlp.names import chinese_word_around, words_of
 
 
 @pytest.fixture(scope="module")
@@ -169,6 +171,28 @@ def test_a_cjk_name_inside_a_longer_word_is_no_mention(
     gazetteer: Gazetteer, text: str, keys: list[str]
 ) -> None:
     assert [m.key for m in gazetteer.match(text)] == keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "各地教育部门加强管理",
+        "第790号国务院令公布",
+        "中华人民共和国国家互联网信息办公室发布",
+        "華為技術有限公司",
+    ],
+)
+def test_the_dictionary_check_finds_every_longer_word_jieba_cuts(text: str) -> None:
+    """chinese_word_around spares jieba only where jieba has no longer word around a span
+    with a Han character (the gazetteer asks about no other: a run of Latin letters or
+    digits is one word of jieba's without being in its dictionary)."""
+    words = words_of(text, False)
+    for start in range(len(text)):
+        for end in range(start + 2, len(text) + 1):
+            if not re.search(r"[\u3400-\u9fff]", text[start:end]):
+                continue
+            inside = any(s <= start and end <= e and e - s > end - start for s, e in words)
+            assert not inside or chinese_word_around(text, start, end), text[start:end]
 
 
 @pytest.mark.parametrize(
