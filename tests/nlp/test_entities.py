@@ -115,6 +115,10 @@ def test_eval_entities_meets_targets(recognizer: EntityRecognizer) -> None:
         ("楽天モバイル", "ja", "ORG", True),
         ("中国検索大手", "ja", "ORG", False),  # a place and common words describe
         ("上海人工知能実験室", "ja", "ORG", True),  # an organisation's head
+        ("青葉化学工業", "ja", "ORG", True),  # a firm named by its industry word
+        ("中部電気鉄道", "ja", "ORG", True),
+        ("杭州星河汽车", "zh-Hans", "ORG", True),
+        ("国内半导体", "zh-Hans", "ORG", False),  # an industry word alone describes
         ("第2グループ", "ja", "ORG", False),  # a numbered group of common words
         ("米当局", "ja", "GOV", False),  # "the authorities" name no body  # laws are so named
         ("AI法案", "zh-Hans", "LAW", True),
