@@ -98,6 +98,9 @@ class Processor:
         self.entity_ids: dict[str, int] = dict(
             session.execute(select(Entity.key, Entity.id)).tuples().all()
         )
+        # ids looked up during the article's transaction: cached only once it commits, as a
+        # rolled-back transaction can take an entity it created earlier with it
+        self.pending_ids: dict[str, int] = {}
 
     def texts(self, session: Session, ids: list[int]) -> list[ArticleText]:
         """The articles of a batch, in order, with their stored embeddings."""
@@ -172,8 +175,8 @@ class Processor:
                 if entity_id is None:
                     entity_id, created = entity_for(session, f, article.lang, article.id)
                     summary.discovered += created
-                    if not created:  # a new entity is cached once its transaction commits
-                        self.entity_ids[f.key] = entity_id
+                    if not created:
+                        self.pending_ids[f.key] = entity_id
                 rows.append(
                     {
                         "article_id": article.id,
@@ -247,8 +250,11 @@ def _one(
             with sessions.begin() as session:
                 processor.article(session, analysis, counts)
                 _record(session, processor, analysis.article_id, None)
+            processor.entity_ids.update(processor.pending_ids)
         except Exception as exc:  # one bad article must not stop the stage
             error = (type(exc).__name__, str(exc))
+        finally:
+            processor.pending_ids.clear()
     if error is not None:
         summary.failed += 1
         log.error(
