@@ -1,6 +1,6 @@
 """Whether a span the statistical recogniser (or a quoted phrase) proposes can be a name.
 
-The character-level model sometimes marks descriptions and everyday words as names (API,
+The statistical model sometimes marks descriptions and everyday words as names (API,
 エキスパート, 美国发布, AI機能, 'Mamba架构，输出价格…'). A name has no sentence punctuation
 inside, is not a bare acronym of a few capitals (the gazetteer lists the organisations that
 go by one), and is not one everyday word of the language: a word that Japanese's dictionary
