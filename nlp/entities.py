@@ -4,10 +4,9 @@ offsets into the text.
 The gazetteer and discovery patterns read every character; aiwatch's own NER (nlp/ner:
 Japanese on Sudachi words, Chinese on characters) reads every sentence, and keeps the spans
 that can be names (nlp/names.py), as a quoted phrase taken for a model must be. The
-gazetteer links: a model
-span that overlaps a known name or a discovered model gives way to it; the field's words that
-are no entity (the gazetteer's terms: benchmarks, architectures, licences) are never
-reported, and no span over them is.
+gazetteer links: a model span that overlaps a known name or a discovered model gives way
+to it; the field's words that are no entity (the gazetteer's terms: benchmarks,
+architectures, licences) are never reported, and no span over them is.
 """
 
 from __future__ import annotations
