@@ -44,6 +44,8 @@ class ArticleText:
 
 @dataclass
 class Analysis:
+    """What a worker found in one article, handed to the writer (or the error it met)."""
+
     article_id: int
     vector: np.ndarray
     title_found: list[Found]

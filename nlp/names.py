@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
-from pathlib import Path
 
 from nlp.fold import fold
 
@@ -39,7 +38,7 @@ DESCRIBED = ("ORG", "PRODUCT", "MODEL")  # labels whose spans can be description
 # Head words that make "<Latin> + head" an organisation's name, not a description.
 ORG_HEADS = (
     "科技", "集团", "电子", "控股", "股份", "研究院", "研究所", "实验室", "银行", "电机",
-    "ホールディングス", "グループ", "研究所", "実験室", "大学", "銀行", "電子", "電機",
+    "ホールディングス", "グループ", "実験室", "大学", "銀行", "電子", "電機",
     "証券", "ジャパン",
     # company-name heads: an industry word that ends a firm's name (藤沢薬品工業, 名古屋電気鉄道)
     "工業", "産業", "鉄道", "電鉄", "電気", "電力", "電工", "自動車", "汽車", "製薬", "薬品",
@@ -209,14 +208,8 @@ def _sudachi():  # type: ignore[no-untyped-def]
     return Dictionary(dict="core").create(SplitMode.C)
 
 
-@cache
 def _chinese_words() -> dict[str, str]:
-    """Every word of jieba's dictionary with its part of speech."""
-    import jieba
+    """Every word of jieba's dictionary with its part of speech (jieba.posseg's own table)."""
+    import jieba.posseg
 
-    words: dict[str, str] = {}
-    with (Path(jieba.__file__).parent / "dict.txt").open(encoding="utf-8") as lines:
-        for line in lines:
-            word, _frequency, *tag = line.split()
-            words[word] = tag[0] if tag else ""
-    return words
+    return jieba.posseg.dt.word_tag_tab

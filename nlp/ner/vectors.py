@@ -24,6 +24,9 @@ def package_vectors(package: str) -> Vectors:
 
 @registry.callbacks("aiwatch_package_vectors_v1")
 def make_package_vectors(package: str) -> Callable[[Language], Language]:
+    """An after_creation callback that gives the pipeline an installed package's vectors,
+    so the shipped model needs no copy of them."""
+
     def add_vectors(nlp: Language) -> Language:
         nlp.vocab.vectors = package_vectors(package)
         return nlp
