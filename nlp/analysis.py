@@ -117,12 +117,15 @@ def analysed(
         initargs=(analyser.recognizer.gazetteer_path, learnt, analyser.embedding),
     ) as pool:
         queued: deque[Future[list[Analysis]]] = deque()
-        for batch in batches:
-            queued.append(pool.submit(_work, analyser.embedded(batch)))
-            if len(queued) >= workers * AHEAD:
+        try:
+            for batch in batches:
+                queued.append(pool.submit(_work, analyser.embedded(batch)))
+                if len(queued) >= workers * AHEAD:
+                    yield queued.popleft().result()
+            while queued:
                 yield queued.popleft().result()
-        while queued:
-            yield queued.popleft().result()
+        finally:  # stopped (Ctrl-C, a failed write): batches not started are not waited for
+            pool.shutdown(cancel_futures=True)
 
 
 _worker: Analyser | None = None
