@@ -41,6 +41,7 @@ from store.models import (
     Mention,
     Story,
 )
+from store.search import index_pending
 from store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class ProcessSummary:
     discovered: int = 0
     stories: int = 0
     events: int = 0
+    indexed: int = 0  # articles added to the full-text index (store.search.index_pending)
 
 
 def pipeline_version(settings: NlpSettings) -> str:
@@ -200,10 +202,10 @@ def process_pending(
     redo_all: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ProcessSummary:
-    """Run every NLP stage for each unprocessed article (every article with `redo_all`).
-    A backlog of `settings.pool_min_articles` or more is analysed in `settings.workers`
-    processes; the store is written here, in publication order, one transaction per
-    article."""
+    """Run every NLP stage for each unprocessed article (every article with `redo_all`),
+    after adding the articles stored since the last run to the full-text index. A backlog
+    of `settings.pool_min_articles` or more is analysed in `settings.workers` processes;
+    the store is written here, in publication order, one transaction per article."""
     settings = settings or NlpSettings()
     with sessions.begin() as session:
         processor = Processor(session, settings)
@@ -217,7 +219,7 @@ def process_pending(
                 texts = processor.texts(session, ids[offset : offset + BATCH])
             yield texts
 
-    summary = ProcessSummary()
+    summary = ProcessSummary(indexed=index_pending(sessions))
     workers = settings.workers if len(ids) >= settings.pool_min_articles else 1
     for analyses in analysed(
         processor.analyser, batches(), workers=workers, learnt=processor.learnt

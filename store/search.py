@@ -2,9 +2,10 @@
 
 SQLite uses an FTS5 trigram index, PostgreSQL a pg_trgm GIN index. Terms shorter than three
 characters (two-character Chinese words such as 百度) cannot use a trigram index and fall
-back to a substring scan. A term that names a known entity also matches every article that
-mentions the entity, however it is written there (ファーウェイ finds 华为), and those
-articles come first.
+back to a substring scan. In SQLite, articles stored since the NLP stage last ran are not
+in the index yet (`articles_fts_pending`, migration 0007): they are scanned too. A term
+that names a known entity also matches every article that mentions the entity, however it
+is written there (ファーウェイ finds 华为), and those articles come first.
 """
 
 from __future__ import annotations
@@ -12,12 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, case, column, func, or_, select, table, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from store.models import Article, Mention, Source
 
 TRIGRAM = 3
+INDEX_BATCH = 500  # articles per transaction: the crawl's writes wait at most that long
+PENDING = "articles_fts_pending"  # ids of the stored articles not indexed yet
+_NEXT_BATCH = f"SELECT article_id FROM {PENDING} ORDER BY article_id LIMIT {INDEX_BATCH}"
+_INDEX_NEXT_BATCH = text(
+    "INSERT INTO articles_fts(rowid, title, body) "
+    f"SELECT id, title, body FROM articles WHERE id IN ({_NEXT_BATCH})"
+)
+_FORGET_NEXT_BATCH = text(f"DELETE FROM {PENDING} WHERE article_id IN ({_NEXT_BATCH})")
 
 
 @dataclass(frozen=True)
@@ -81,16 +90,36 @@ def _term_condition(
     return condition
 
 
+def index_pending(sessions: sessionmaker[Session]) -> int:
+    """Add the articles stored since the last call to SQLite's full-text index; how many.
+
+    The crawl only notes new ids (a trigram index of a whole body costs more than storing
+    it); the NLP stage calls this once per run. A no-op on PostgreSQL."""
+    indexed = 0
+    while True:
+        with sessions.begin() as session:
+            if session.get_bind().dialect.name != "sqlite":
+                return 0
+            # The INSERT comes first: it takes the write lock, so the DELETE removes
+            # exactly the ids it indexed.
+            indexed += session.execute(_INDEX_NEXT_BATCH).rowcount
+            if session.execute(_FORGET_NEXT_BATCH).rowcount < INDEX_BATCH:
+                return indexed
+
+
 def _text_condition(session: Session, term: str) -> ColumnElement[bool]:
     like = f"%{_escape_like(term)}%"
+    scan = or_(Article.title.ilike(like, escape="\\"), Article.body.ilike(like, escape="\\"))
     if session.get_bind().dialect.name == "sqlite" and len(term) >= TRIGRAM:
         phrase = '"' + term.replace('"', '""') + '"'
-        return Article.id.in_(
+        indexed = Article.id.in_(
             select(text("rowid"))
             .select_from(text("articles_fts"))
             .where(text("articles_fts MATCH :phrase").bindparams(phrase=phrase))
         )
-    return or_(Article.title.ilike(like, escape="\\"), Article.body.ilike(like, escape="\\"))
+        pending = Article.id.in_(select(column("article_id")).select_from(table(PENDING)))
+        return or_(indexed, and_(pending, scan))
+    return scan
 
 
 def _escape_like(term: str) -> str:

@@ -15,9 +15,10 @@ def export_sqlite(
     source: Engine, target: Path, progress: Callable[[str, int], None] | None = None
 ) -> dict[str, int]:
     """Copy every table of `source` into a new SQLite file at `target`; rows per table."""
-    from store.db import make_engine
+    from store.db import make_engine, session_factory
     from store.models import Base
     from store.schema import upgrade
+    from store.search import index_pending
 
     if target.exists():
         raise FileExistsError(f"{target} exists: export writes a new file")
@@ -33,5 +34,6 @@ def export_sqlite(
                 copied[table.name] += len(batch)
                 if progress:
                     progress(table.name, copied[table.name])
+    index_pending(session_factory(destination))
     destination.dispose()
     return copied

@@ -22,12 +22,16 @@ FACETS = {
 }
 
 # Searching: terms of three characters or more use the trigram index; shorter ones (two-
-# character Chinese words such as 百度) cannot, and fall back to LIKE, as `aiwatch search` does.
+# character Chinese words such as 百度) cannot, and fall back to LIKE, as `aiwatch search` does;
+# so do the articles stored since the NLP stage last ran, which are not indexed yet.
 SEARCH_SQL = """SELECT a.article_id, a.published_at, a.lang, a.source, a.title, a.url
 FROM v_articles a
 WHERE CASE WHEN length(:q) >= 3
   THEN a.article_id IN (SELECT rowid FROM articles_fts
                         WHERE articles_fts MATCH '"' || replace(:q, '"', '""') || '"')
+    OR a.article_id IN (SELECT id FROM articles
+                        WHERE id IN (SELECT article_id FROM articles_fts_pending)
+                          AND (title LIKE '%' || :q || '%' OR body LIKE '%' || :q || '%'))
   ELSE a.article_id IN (SELECT id FROM articles WHERE title LIKE '%' || :q || '%'
                         OR body LIKE '%' || :q || '%') END
 ORDER BY a.published_at DESC LIMIT 200"""
