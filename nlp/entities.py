@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlp.credits import credit_spans
 from nlp.discovery import discover_models, slugify
 from nlp.gazetteer import TERM, TYPES, Gazetteer
 from nlp.names import can_be_name
@@ -80,8 +81,8 @@ class EntityRecognizer:
             found.append(
                 Found(d.start, d.end, d.surface, "MODEL", d.key, "discovery", d.name_en, d.family)
             )
-        if self.use_ner:
-            taken = [*terms, *((f.start, f.end) for f in found)]
+        if self.use_ner:  # the recogniser proposes names where nothing known is, nor credits
+            taken = [*terms, *((f.start, f.end) for f in found), *credit_spans(text)]
             found.extend(self._statistical(text, lang, taken))
         return sorted(found, key=lambda f: f.start)
 

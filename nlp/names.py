@@ -12,8 +12,12 @@ organisation or other proper name. Nor is it a description:
 - a Latin word followed by common words (AI機能, GPU群, Python项目, MoEモデル), unless an
   organisation's head word ends it (TCL科技) or it is a law (AI法, CHIPS法: laws are so named);
 - a phrase with a particle or auxiliary (AIに特化した法律, AI芯片的数值格式, AI芯片及);
-- a person, model or product made only of common words (デジタルヒューマン, 非思考モード);
-  kanji-only persons stay, as Sudachi splits Chinese names into common nouns (梁文鋒);
+- a person, model or product made only of common words (デジタルヒューマン, 非思考モード,
+  政策力度空前); kanji-only persons stay, as Sudachi splits Chinese names into common nouns
+  (梁文鋒), and so does jieba;
+- in Chinese, two names side by side (李明 王芳: Chinese names hold no space), or a person in
+  Han characters longer than a Chinese name (我国智能算力规模快速增长), starting with a
+  character no person name starts with (竞争是), or anonymous (张女士, 王某);
 - a government body whose last character is no body's head (米国製品, 中國模型): bodies end
   in 部, 省, 局, 委员会, 政府 and their like.
 """
@@ -32,6 +36,12 @@ _HAN_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _KANA_OR_DIGIT = re.compile(r"[\u3040-\u30ff0-9]")
+_HAN_SPACE_HAN = re.compile(r"[\u3400-\u9fff]\s+[\u3400-\u9fff]")
+# A Chinese name in Han characters: a surname and a given name of one or two characters,
+# or a two-character surname (欧阳, 司马); longer names are transliterations, written with ·.
+MAX_CHINESE_PERSON = 4
+PERSON_INITIAL_MIN = 5
+ANONYMOUS_PERSON = ("先生", "女士", "小姐", "某")  # 王先生, 张女士, 李某: nobody to track
 PROPER_TAGS = ("nr", "nrt", "nrfg", "nt", "nz")  # jieba: person, organisation, other proper
 FUNCTION_TAGS = ("c", "p", "u", "uj", "ul", "uz", "ug", "uv", "ud", "y", "e")  # jieba
 DESCRIBED = ("ORG", "PRODUCT", "MODEL")  # labels whose spans can be descriptions
@@ -144,12 +154,41 @@ def _chinese_name(surface: str, label: str, describable: bool) -> bool:
 
     if _HAN_ONLY.match(surface) and _chinese_words().get(surface, "nr") not in PROPER_TAGS:
         return False
+    if _HAN_SPACE_HAN.search(surface):  # two names side by side: 李明 王芳, 编辑 赵磊
+        return False
+    if label == "PERSON" and _HAN_ONLY.match(surface) and not _chinese_person(surface):
+        return False
     words = [(w.word, w.flag) for w in jieba.posseg.lcut(surface, HMM=False)]
     if words[0][1] in FUNCTION_TAGS or words[-1][1] in FUNCTION_TAGS or ("的", "uj") in words:
         return False  # 及 at an end is a cut, 的 inside a description
     if _latin_description(surface, label, words, lambda w: w[1] != "eng"):
         return False
+    if label != "PERSON" and _plain(surface, label) and all(map(_common_word, words)):
+        return False
     return label == "PERSON" or not _chinese_description(words, describable)
+
+
+def _chinese_person(surface: str) -> bool:
+    """A person's name in Han characters: no longer than a Chinese name, starting with a
+    character that starts person names (jieba's dictionary), and not an anonymous mention
+    (张女士, 王某)."""
+    return (
+        len(surface) <= MAX_CHINESE_PERSON
+        and surface[0] in _person_initials()
+        and not surface.endswith(ANONYMOUS_PERSON)
+    )
+
+
+@cache
+def _person_initials() -> frozenset[str]:
+    """The characters that start at least PERSON_INITIAL_MIN of the two- and three-character
+    person names of jieba's dictionary: surnames, and the first characters of
+    transliterations (阿, 奥, 萨); not 竞, 我 or 据, which start a phrase read as a name."""
+    counts: dict[str, int] = {}
+    for word, tag in _chinese_words().items():
+        if tag == "nr" and len(word) in (2, 3):
+            counts[word[0]] = counts.get(word[0], 0) + 1
+    return frozenset(c for c, n in counts.items() if n >= PERSON_INITIAL_MIN)
 
 
 def _chinese_description(words: list[tuple[str, str]], describable: bool) -> bool:

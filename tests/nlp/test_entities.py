@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from nlp.credits import credit_spans
 from nlp.entities import EntityRecognizer
 from nlp.evaluate import evaluate_entities, load_corpus
 from nlp.names import can_be_name
@@ -133,6 +134,16 @@ def test_eval_entities_meets_targets(recognizer: EntityRecognizer) -> None:
         ("韓国製品", "ja", "GOV", False),  # no body's head at the end
         ("欧州国家模型", "zh-Hans", "GOV", False),
         ("国家数据局", "zh-Hans", "GOV", True),
+        ("政策力度空前", "zh-Hans", "PRODUCT", False),  # common words only: no product
+        ("讯飞星火X2", "zh-Hans", "PRODUCT", True),  # a version makes a product name
+        ("李明 王芳", "zh-Hans", "PERSON", False),  # two names side by side
+        ("欧阳明远", "zh-Hans", "PERSON", True),  # a two-character surname
+        ("埃隆·马斯克", "zh-Hans", "PERSON", True),  # a transliteration, written with ·
+        ("我国智能算力规模快速增长", "zh-Hans", "PERSON", False),  # longer than a name
+        ("竞争是", "zh-Hans", "PERSON", False),  # no person name starts with 竞
+        ("单忠德", "zh-Hans", "PERSON", True),
+        ("张女士", "zh-Hans", "PERSON", False),  # anonymous: nobody to track
+        ("王某", "zh-Hans", "PERSON", False),
     ],
 )
 def test_only_spans_that_can_be_names_are_kept(
@@ -156,3 +167,27 @@ def test_field_terms_and_quoted_words_are_no_entities(
     recognizer: EntityRecognizer, lang: str, text: str, absent: str
 ) -> None:
     assert not [f for f in recognizer.find(text, lang) if absent in f.surface]
+
+
+@pytest.mark.parametrize(
+    ("text", "credits"),
+    [
+        ("新华社北京3月5日电（记者张晓华）国家数据局发布通知。", ["新华社北京3月5日电", "（记者张晓华）"]),
+        ("本报讯（记者 李明 通讯员 王芳）昨日，深圳发布行动计划。", ["本报讯", "（记者 李明 通讯员 王芳）"]),
+        ("模型已上线。\n（責任編輯：劉洋）", ["（責任編輯：劉洋）"]),
+        ("正文完。\n编辑 赵磊 校对 孙静", ["编辑 赵磊 校对 孙静"]),
+        ("环球时报记者陈青青报道，多家企业发布新品。", ["记者陈青青"]),
+        ("【北京＝山田太郎】中国政府は新たな規則を公表した。", ["【北京＝山田太郎】"]),
+        ("记者从赛迪顾问获悉，市场规模扩大。", []),  # what the reporter learnt is news
+        ("小米发布新款充电宝，售价99元。", []),
+    ],
+)
+def test_bylines_and_datelines_are_credits(text: str, credits: list[str]) -> None:
+    assert [text[s:e] for s, e in credit_spans(text)] == credits
+
+
+@pytest.mark.slow
+def test_the_recognizer_proposes_no_names_in_credits(recognizer: EntityRecognizer) -> None:
+    text = "新华社北京3月5日电（记者 李明 通讯员 王芳）国家数据局5日发布通知。\n编辑 赵磊 校对 孙静"
+    found = recognizer.find(text, "zh-Hans")
+    assert [(f.surface, f.method) for f in found] == [("国家数据局", "gazetteer")]
