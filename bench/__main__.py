@@ -11,6 +11,7 @@ for module in (
     "bench.ner",
     "bench.discovery",
     "bench.latency",
+    "bench.alerts",
 ):
     print(f"== {module}", flush=True)
     sys.argv = [module]
