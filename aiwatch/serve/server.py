@@ -12,8 +12,9 @@ from typing import Any
 from aiwatch.serve.metadata import metadata
 
 
-def datasette_for(store: Path, config_path: Path) -> Any:
-    """The Datasette application for `store`, with aiwatch's metadata and plugin."""
+def datasette_for(store: Path, config_path: Path, host: str = "127.0.0.1") -> Any:
+    """The Datasette application for `store`, with aiwatch's metadata and plugin; `host` is
+    the address it listens on (a loopback one answers only loopback host names)."""
     from datasette.app import Datasette
     from datasette.plugins import pm
 
@@ -22,7 +23,7 @@ def datasette_for(store: Path, config_path: Path) -> Any:
     if not pm.is_registered(plugin):
         pm.register(plugin, name="aiwatch")
     database = store.stem
-    settings = {"config": str(config_path), "database": database}
+    settings = {"config": str(config_path), "database": database, "host": host}
     return Datasette(
         [str(store)],
         metadata=metadata(database, settings),
@@ -33,5 +34,5 @@ def datasette_for(store: Path, config_path: Path) -> Any:
 def serve(store: Path, config_path: Path, host: str, port: int) -> None:
     import uvicorn
 
-    app = datasette_for(store, config_path).app()
+    app = datasette_for(store, config_path, host).app()
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -269,6 +269,49 @@ def test_server_listens_on_loopback_only(server: str) -> None:
     assert listening == [f"0100007F:{port:04X}"]
 
 
+def _request(url: str, method: str = "GET", host: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    headers = {"Host": host} if host else {}
+    data = b"q=x" if method == "POST" else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("path", ["/", "/{db}", "/{db}/search?q=abc", "/{db}/articles", "/-/aiwatch/events.atom"])
+def test_only_reading_methods_are_answered(
+    server: str, demo_store: Path, method: str, path: str
+) -> None:
+    store = demo_store.parent / "aiwatch.db"
+    before = store.read_bytes()
+    status, headers, body = _request(server + path.replace("{db}", _database(server)), method)
+    assert (status, headers.get("Allow")) == (405, "GET, HEAD"), body
+    assert b"read-only" in body
+    assert store.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("evil.example", 403),  # a DNS name pointed at 127.0.0.1 (DNS rebinding)
+        ("evil.example:{port}", 403),
+        ("localhost:{port}", 200),
+        ("127.0.0.1:{port}", 200),
+        ("[::1]:{port}", 200),
+    ],
+)
+def test_a_loopback_server_answers_loopback_host_names_only(
+    server: str, host: str, status: int
+) -> None:
+    port = server.rsplit(":", 1)[1]
+    url = f"{server}/{_database(server)}/search.json?q=abc"
+    answered, _, body = _request(url, host=host.replace("{port}", port))
+    assert answered == status, body
+
+
 def test_atom_feed_served_and_written_is_valid(
     server: str, demo_store: Path, tmp_path: Path
 ) -> None:
