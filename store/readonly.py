@@ -46,7 +46,14 @@ _SQLITE_PRAGMAS_NAMED = {
     "index_xinfo",
     "foreign_key_list",
 }
-_SQLITE_PRAGMAS_BARE = {"table_list", "user_version", "schema_version", "page_count", "encoding"}
+_SQLITE_PRAGMAS_BARE = {  # data_version: FTS5 reads it
+    "table_list", "user_version", "schema_version", "page_count", "encoding", "data_version",
+}  # fmt: skip
+# What SQLite asks while it opens a virtual table (the full-text index articles_fts): to
+# update the columns of sqlite_master, which it never does when it only declares the
+# table's columns (and cannot on a read-only connection). Denying it made every full-text
+# query fail ("vtable constructor failed"); the parser's gate still refuses any UPDATE.
+_SQLITE_DECLARE_VTAB = (sqlite3.SQLITE_UPDATE, "sqlite_master")
 _SQLITE_FUNCTIONS_DENIED = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
 
 
@@ -190,6 +197,8 @@ def _authorize(action: int, arg1: str | None, arg2: str | None, _db: Any, _src: 
     """Reads only. For SQLITE_FUNCTION the name is arg2; for SQLITE_PRAGMA arg1 is the
     pragma and arg2 its argument (None when it is only read)."""
     if action in _SQLITE_READS:
+        return sqlite3.SQLITE_OK
+    if (action, arg1) == _SQLITE_DECLARE_VTAB:
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_FUNCTION:
         denied = (arg2 or "").lower() in _SQLITE_FUNCTIONS_DENIED
