@@ -71,12 +71,12 @@ def sync_entity_names(session: Session, entities: list[Entity] | None = None) ->
         )
         for entity_id, lang, name, preferred in rows:
             stored[entity_id].add((lang, name, preferred))
-    changed, added = 0, []
+    changed, replaced, added = 0, [], []
     for entity in entities:
         wanted = entity_names(entity)
         if wanted == stored[entity.id]:
             continue
-        session.execute(delete(EntityName).where(EntityName.entity_id == entity.id))
+        replaced.append(entity.id)
         added.extend(
             {
                 "entity_id": entity.id,
@@ -88,6 +88,12 @@ def sync_entity_names(session: Session, entities: list[Entity] | None = None) ->
             for lang, name, preferred in wanted
         )
         changed += len(wanted ^ stored[entity.id])
+    # one statement per 500 entities, not one per entity: each ORM delete also scans the
+    # session's loaded objects, which made a new store's first run quadratic (seconds)
+    for chunk in range(0, len(replaced), 500):
+        session.execute(
+            delete(EntityName).where(EntityName.entity_id.in_(replaced[chunk : chunk + 500]))
+        )
     if added:
         session.execute(insert(EntityName), added)
     return changed
