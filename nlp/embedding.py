@@ -19,9 +19,13 @@ if TYPE_CHECKING:  # torch and sentence-transformers load only when a model is n
 BUNDLED = "use-multilingual"
 
 
-@cache
 def load_model(name: str = BUNDLED) -> SentenceTransformer:
     """The configured embedding model; `use-multilingual` is the bundled offline one."""
+    return _loaded(name)
+
+
+@cache  # keyed by the name itself: load_model() and load_model(BUNDLED) share one model
+def _loaded(name: str) -> SentenceTransformer:
     from sentence_transformers import SentenceTransformer
 
     if name == BUNDLED:

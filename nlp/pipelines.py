@@ -37,9 +37,13 @@ def has_recognizer(lang: str) -> bool:
     return any(factory == "aiwatch_ner_v1" for factory, _ in spec["add"])
 
 
-@cache
 def load_pipeline(lang: str, gazetteer_path: str = "") -> Language:
-    spec = PIPELINES[pipeline_lang(lang)]
+    return _pipeline(pipeline_lang(lang), gazetteer_path)
+
+
+@cache  # per pipeline, not per language tag: zh-Hans and zh-Hant share the Chinese model
+def _pipeline(lang: str, gazetteer_path: str) -> Language:
+    spec = PIPELINES[lang]
     nlp = spacy.blank(spec["blank"], config=spec.get("config", {}))
     for factory, config in spec["add"]:
         if "gazetteer" in factory:
