@@ -10,6 +10,7 @@ again in each of them.
 
 from __future__ import annotations
 
+import pickle
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -18,13 +19,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import numpy as np
 
 from nlp.embedding import embed, load_model
 from nlp.entities import EntityRecognizer, Found
 from nlp.events import DetectedEvent, detect_reports
-from nlp.gazetteer import Entry, Gazetteer
+from nlp.gazetteer import Gazetteer
 
 POOL_MIN_ARTICLES = 200  # below this, loading the models in each worker costs more than it saves
 AHEAD = 2  # batches queued per worker: workers never wait for the parent, memory stays bounded
@@ -98,24 +100,15 @@ class Analyser:
 
 
 def analysed(
-    analyser: Analyser,
-    batches: Iterable[list[ArticleText]],
-    *,
-    workers: int,
-    learnt: list[Entry],
+    analyser: Analyser, batches: Iterable[list[ArticleText]], *, workers: int
 ) -> Iterator[list[Analysis]]:
     """The analyses of `batches`, in order: in this process, or with entities and events
-    in `workers` processes that build the same recognizer (the gazetteer file plus the
-    `learnt` entries), the embedding done here (the workers never load that model)."""
+    in `workers` processes that get this process's gazetteer, the embedding done here (the
+    workers never load that model)."""
     if workers <= 1:
         yield from map(analyser.batch, batches)
         return
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=get_context("spawn"),  # no fork of a threaded daemon
-        initializer=_start_worker,
-        initargs=(analyser.recognizer.gazetteer_path, learnt, analyser.embedding),
-    ) as pool:
+    with TemporaryDirectory() as tmp, _pool(analyser, workers, Path(tmp)) as pool:
         queued: deque[Future[list[Analysis]]] = deque()
         try:
             for batch in batches:
@@ -128,15 +121,39 @@ def analysed(
             pool.shutdown(cancel_futures=True)
 
 
+def _pool(analyser: Analyser, workers: int, tmp: Path) -> ProcessPoolExecutor:
+    """Workers that load the gazetteer as loaded here (reading its YAML again took each a
+    second), from a file: the initializer's arguments are written to a new process before
+    it imports anything, so a large one would hold this process until the worker is up."""
+    gazetteer = tmp / "gazetteer.pickle"
+    gazetteer.write_bytes(pickle.dumps(analyser.gazetteer, pickle.HIGHEST_PROTOCOL))
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=get_context("spawn"),  # no fork of a threaded daemon
+        initializer=_start_worker,
+        initargs=(str(gazetteer), analyser.recognizer.gazetteer_path, analyser.embedding),
+    )
+    # a spawned worker takes seconds to import and load its models: every one starts now,
+    # while this process embeds the first batches (the pool would otherwise start one only
+    # when a batch is submitted)
+    for _ in range(workers):
+        pool.submit(_started)
+    return pool
+
+
 _worker: Analyser | None = None
 
 
-def _start_worker(gazetteer_path: str, learnt: list[Entry], embedding: str) -> None:
+def _start_worker(gazetteer: str, gazetteer_path: str, embedding: str) -> None:
     """Ctrl-C is the parent's to handle: it stops the pool."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    path = Path(gazetteer_path) if gazetteer_path else None
-    _worker = Analyser(Gazetteer.load(path).extended(learnt), path, embedding)
+    loaded = pickle.loads(Path(gazetteer).read_bytes())
+    _worker = Analyser(loaded, Path(gazetteer_path) if gazetteer_path else None, embedding)
+
+
+def _started() -> None:
+    """Nothing: submitted once per worker, so that the pool starts them all at once."""
 
 
 def _work(batch: list[ArticleText]) -> list[Analysis]:

@@ -92,8 +92,7 @@ class Processor:
     def __init__(self, session: Session, settings: NlpSettings) -> None:
         base = Gazetteer.load(settings.gazetteer_path)
         sync_gazetteer(session, base)
-        self.learnt = learnt_entries(session, base)
-        self.gazetteer = base.extended(self.learnt)
+        self.gazetteer = base.extended(learnt_entries(session, base))
         self.analyser = Analyser(self.gazetteer, settings.gazetteer_path, settings.embedding_model)
         self.settings = settings
         self.version = pipeline_version(settings)
@@ -221,9 +220,7 @@ def process_pending(
 
     summary = ProcessSummary(indexed=index_pending(sessions))
     workers = settings.workers if len(ids) >= settings.pool_min_articles else 1
-    for analyses in analysed(
-        processor.analyser, batches(), workers=workers, learnt=processor.learnt
-    ):
+    for analyses in analysed(processor.analyser, batches(), workers=workers):
         for analysis in analyses:
             _one(sessions, processor, analysis, summary)
             if on_progress:
