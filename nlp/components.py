@@ -6,14 +6,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spacy
+from spacy.lang.ja import JapaneseTokenizer
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans, minibatch
 
 from nlp.gazetteer import Gazetteer
 from nlp.ner import MODELS
-from nlp.ner.tokenizer import fold_hanzi  # also registers aiwatch_char_tokenizer_v1
+from nlp.ner.tokenizer import (  # also registers aiwatch_char_tokenizer_v1
+    SudachiWords,
+    expanded_spans,
+    fold_hanzi,
+)
 from nlp.ner.vectors import make_package_vectors  # noqa: F401 - registers its callback
+
+CharSpan = tuple[int, int, str]  # start, end (characters), label
 
 
 class GazetteerRuler:
@@ -56,6 +63,11 @@ class NerRecognizer:
         if not (path / "meta.json").exists():
             raise OSError(f"NER model {model!r} missing at {path}: run `make models`")
         self.nlp = spacy.load(path)
+        if (
+            isinstance(self.nlp.tokenizer, JapaneseTokenizer)
+            and not self.nlp.tokenizer.need_subtokens
+        ):
+            self.nlp.tokenizer = SudachiWords(self.nlp.tokenizer)  # the same words, faster
         self.fold_hanzi = fold_hanzi
 
     def __call__(self, doc: Doc) -> Doc:
@@ -63,14 +75,21 @@ class NerRecognizer:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 256) -> Iterator[Doc]:
         for batch in minibatch(docs, batch_size):
-            texts = [fold_hanzi(d.text) if self.fold_hanzi else d.text for d in batch]
-            for doc, predicted in zip(batch, self.nlp.pipe(texts), strict=True):
-                spans = [
-                    doc.char_span(e.start_char, e.end_char, label=e.label_, alignment_mode="expand")
-                    for e in predicted.ents
-                ]
-                doc.ents = [s for s in spans if s is not None]
+            found = self.spans((d.text for d in batch), batch_size)
+            for doc, spans in zip(batch, found, strict=True):
+                doc.ents = [doc.char_span(s, e, label=label) for s, e, label in spans]
                 yield doc
+
+    def spans(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[list[CharSpan]]:
+        """(start, end, label) of the names in each text, on whole character tokens (the
+        caller's tokens, nlp/ner/tokenizer.py): what `pipe` sets on a doc, for a caller
+        that needs only the offsets (building the caller's doc cost a tenth of the time)."""
+        for batch in minibatch(texts, batch_size):
+            read = [fold_hanzi(t) for t in batch] if self.fold_hanzi else batch
+            for text, predicted in zip(batch, self.nlp.pipe(read), strict=True):
+                yield expanded_spans(
+                    text, [(e.start_char, e.end_char, e.label_) for e in predicted.ents]
+                )
 
 
 @Language.factory("aiwatch_ner_v1", default_config={"model": "ja", "fold_hanzi": False})

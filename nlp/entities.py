@@ -96,21 +96,23 @@ class EntityRecognizer:
             for m in _SENTENCE.finditer(text)
             for i in range(0, len(m.group()), MAX_NER_SENTENCE_CHARS)
         ]
-        nlp = load_pipeline(lang, self.gazetteer_path)
+        recognizer = load_pipeline(lang, self.gazetteer_path).get_pipe("aiwatch_ner_v1")
         found = []
-        for (offset, _), doc in zip(pieces, nlp.pipe(p for _, p in pieces), strict=True):
-            for ent in doc.ents:
-                surface = ent.text.strip()
-                start = offset + ent.start_char + (len(ent.text) - len(ent.text.lstrip()))
+        spans = recognizer.spans(p for _, p in pieces)
+        for (offset, piece), piece_spans in zip(pieces, spans, strict=True):
+            for span_start, span_end, label in piece_spans:
+                span = piece[span_start:span_end]
+                surface = span.strip()
+                start = offset + span_start + (len(span) - len(span.lstrip()))
                 end = start + len(surface)
                 if (
-                    ent.label_ not in NER_LABELS
+                    label not in NER_LABELS
                     or len(surface) < NER_MIN_CHARS
                     or _GENERIC_ORG.match(surface)
-                    or not can_be_name(surface, lang, ent.label_)
+                    or not can_be_name(surface, lang, label)
                     or any(s < end and start < e for s, e in taken)
                 ):
                     continue
-                key = f"{LABEL_TO_TYPE[ent.label_]}:{slugify(surface)}"
-                found.append(Found(start, end, surface, ent.label_, key, "ner"))
+                key = f"{LABEL_TO_TYPE[label]}:{slugify(surface)}"
+                found.append(Found(start, end, surface, label, key, "ner"))
         return found

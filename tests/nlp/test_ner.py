@@ -14,7 +14,7 @@ from sqlalchemy import select
 from nlp.entities import EntityRecognizer
 from nlp.gazetteer import Gazetteer
 from nlp.ner import MODELS, models_digest
-from nlp.ner.tokenizer import CharTokenizer, fold_hanzi
+from nlp.ner.tokenizer import CharTokenizer, SudachiWords, expanded_spans, fold_hanzi
 from nlp.pipelines import PIPELINES, has_recognizer, load_pipeline
 from nlp.process import process_pending
 from nlp.store_entities import discovered_entities, learnt_entries
@@ -60,6 +60,62 @@ def test_char_tokenizer_keeps_text_and_latin_runs() -> None:
     assert doc.text == text
     assert [t.text for t in doc][:6] == ["百", "度", "の", "Robin", "Li", "氏"]
     assert fold_hanzi("華為Huawei") == "华为Huawei"
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("百度のRobin Li氏はGPT-4.5を発表", [(0, 2, "ORG"), (5, 7, "PERSON"), (14, 15, "MODEL")]),
+        ("アリババのQwen3000を", [(5, 9, "PRODUCT")]),  # inside a Latin run: the whole run
+        ("Robin Li氏  が", [(5, 8, "PERSON"), (11, 12, "ORG")]),  # on a trailing space
+        ("A  B", [(1, 2, "ORG"), (3, 4, "ORG")]),  # a space that is a token of its own
+        ("短い", [(0, 3, "ORG"), (2, 2, "ORG")]),  # past the end
+    ],
+)
+def test_expanded_spans_are_what_a_char_token_doc_sets(
+    text: str, spans: list[tuple[int, int, str]]
+) -> None:
+    import spacy
+
+    doc = CharTokenizer(spacy.blank("ja").vocab)(text)
+    expanded = [doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in spans]
+    doc.ents = [s for s in expanded if s is not None]
+    assert expanded_spans(text, spans) == [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+
+
+def test_expanded_spans_that_overlap_raise_as_doc_ents_does() -> None:
+    import spacy
+
+    text, spans = "Qwen3000", [(0, 4, "MODEL"), (5, 8, "MODEL")]
+    doc = CharTokenizer(spacy.blank("ja").vocab)(text)
+    with pytest.raises(ValueError):
+        doc.ents = [doc.char_span(s, e, label=lb, alignment_mode="expand") for s, e, lb in spans]
+    with pytest.raises(ValueError, match="overlapping"):
+        expanded_spans(text, spans)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ミナトロボティクスの高森修一社長は新しいAIモデルを発表した。",
+        "  百度の Robin Li 氏は\u3000「文心X2」を  発表 。\n\nGPT-4.5 ",
+        "",
+        " \u3000 ",
+        "…",
+    ],
+)
+def test_sudachi_words_are_the_japanese_tokenizers_words_and_norms(text: str) -> None:
+    from spacy.lang.ja import JapaneseTokenizer
+
+    spacy_words = JapaneseTokenizer(load_pipeline("ja").vocab, split_mode="A")
+    ours = SudachiWords(spacy_words)
+    assert [(t.text, t.whitespace_, t.norm_) for t in ours(text)] == [
+        (t.text, t.whitespace_, t.norm_) for t in spacy_words(text)
+    ]
+
+
+def test_one_pipeline_per_language_whatever_the_tag() -> None:
+    assert load_pipeline("zh-Hans") is load_pipeline("zh-Hant") is load_pipeline("zh")
 
 
 def test_ner_component_registered_in_pipeline_config() -> None:
