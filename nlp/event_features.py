@@ -53,10 +53,14 @@ STAGE_CUES = {
     "enforcement": re.compile(
         r"执法|查处|处罚|處罰|下架|约谈|罚款|罰款|封禁|禁止|命令|命じ|取り締まり|削除|罰金|遮断|停止|"
         r"整改|立案调查|暂停|叫停|処分|行政指導|注意喚起|立ち入り検査|制裁金|"
+        r"专项行动|專項行動|整治|特別行動|集中取り締まり|"  # a campaign is enforcement
         r"enforcement|fined|fines?\b|penal|\border(?:s|ed)?\b|blocked|\bban(?:s|ned)?\b|"
-        r"probe|investigat|suspend|warn(?:s|ed|ing)\b"
+        r"probe|investigat|suspend|warn(?:s|ed|ing)\b|crackdown|campaign"
     ),
-    "amended": re.compile(r"修订|修訂|修改|修正|改正|amend|revis"),
+    "amended": re.compile(  # names put on or taken off a list (the Entity List) amend it
+        r"修订|修訂|修改|修正|改正|列入|纳入|納入|移出|追加|amend|revis|"
+        r"\badd(?:s|ed|ing)?\b[^.;]{0,80}?\bto (?:the|its)\b[^.;]{0,30}?\b[Ll]ist"
+    ),
     "draft": re.compile(
         r"征求意见|意见稿|草案|意見を?募集|意見公募|パブリックコメント|"
         r"draft|public comment|consultation"
@@ -65,8 +69,9 @@ STAGE_CUES = {
         r"施行|生效|发效|発効|适用|適用|took effect|takes effect|into force|in force|effective"
     ),
     "published": re.compile(
-        r"印发|公布|發布|发布|出台|通过|通過|成立|可決|公表|発表|策定|决定|published|issued|unveil|"
-        r"passed|adopted|announced|finali[sz]ed"
+        r"印发|公布|發布|发布|出台|通过|通過|成立|可決|公表|発表|策定|决定|颁布|頒布|"
+        r"官報|公报|公報|掲載|刊登|published|issued|unveil|pass(?:es|ed)\b|enact|promulgat|"
+        r"adopted|announced|finali[sz]e[sd]?|Official Journal|Federal Register|gazette"
     ),
 }
 STAGES = tuple(STAGE_CUES)
@@ -78,11 +83,13 @@ NEAR_CUES = {  # what is said right beside the name: which class of mention it i
     "plan": PLAN,
     "price": PRICE,
 }
+STAGE_BACKGROUND_CHARS = 12  # how far before a stage cue an earlier-marker makes it background
 NEAR_CHARS = 14  # how far beside a name a cue counts as said of it (within its sentence)
 CLAUSE_END = re.compile(r"[。！？!?;；\n]|\. ")
 EDITION_WINDOW_DAYS = 10
 COORDINATION = re.compile(r"[^。！？!?]{0,8}?(?:与|和|及|、|と|や|\band\b|&)[^。！？!?]{0,8}")
 LEAD_SENTENCES = 2
+SERIES = re.compile(r"\s?(?:系列|シリーズ|series\b|family\b)")
 NEWS_LIKE_SCALE = 10.0  # cosine gaps are a few hundredths: scaled to the other features
 
 
@@ -210,13 +217,17 @@ def find_candidates(
     ]
     by_identity: dict[str, Candidate] = {}
     versions = {names.family_of(names.resolve(f).key) for f in found if f.type == "model"}
+    members = {_law_family(f.key, gazetteer) for f in found if f.type == "law"}
     for f in found:
         if f.type == "model":
             ref = names.resolve(f)
-            if (names.is_family(ref.key) and ref.key in versions) or _junk(ref):
-                continue  # Qwen beside Qwen3: the family is no release of its own
+            family = names.is_family(ref.key) or _series(f, text)
+            if (family and ref.key in versions) or _junk(ref):
+                continue  # Qwen beside Qwen3, MiniMax-01系列 beside MiniMax-Text-01
             kind, key, ident = "model_release", ref.key, ref.identity
         elif f.type == "law":
+            if f.key in members:
+                continue  # the Qinglang campaigns beside this year's campaign: no step
             ref, kind = None, "regulation"
             key = ident = _edition(base_law(f.key, gazetteer), published)
         else:
@@ -262,6 +273,18 @@ def find_candidates(
     return list(by_identity.values())
 
 
+def _series(f: Found, text: str) -> bool:
+    """Whether the name is written as a series (`MiniMax-01系列`, "the Qwen3 series"): the
+    family of the versions it is named beside, whatever version number it carries."""
+    return f.surface.endswith(("系列", "シリーズ")) or bool(SERIES.match(text[f.end : f.end + 8]))
+
+
+def _law_family(key: str, gazetteer: Gazetteer) -> str | None:
+    """The series a law belongs to (one Qinglang campaign of the Qinglang campaigns)."""
+    entry = gazetteer.entries.get(key)
+    return entry.links.get("family") if entry else None
+
+
 def _coordinated(cand: Candidate, others: Iterable[Candidate], title: str) -> float:
     """Whether the title joins this name to another of its kind (`A与B`, `A and B`): an
     article announcing two models."""
@@ -299,6 +322,15 @@ def _model_features(
     f["share_of_models"] = len(cand.mentions) / max(1, model_mentions)
 
 
+def _stage_said(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether `text` says this stage of the law, not as background: a cue just after an
+    earlier-marker ("softening the earlier draft", 与去年9月发布的征求意见稿) is a past stage."""
+    return any(
+        not EARLIER.search(text[max(0, m.start() - STAGE_BACKGROUND_CHARS) : m.start()])
+        for m in pattern.finditer(text)
+    )
+
+
 def _effect_timing(texts: list[str], published: datetime) -> tuple[float, float]:
     """(takes effect about now, takes effect later): a date beside an effective cue
     (施行, 生效, into force) on or just before the publication day, or after it."""
@@ -329,8 +361,10 @@ def _law_features(
     f = cand.features
     f["effect_now"], f["effect_later"] = _effect_timing(cand.evidence, published)
     for stage, pattern in STAGE_CUES.items():
-        f[f"title_{stage}"] = float(bool(pattern.search(title)))
-        f[f"cue_{stage}"] = _share(pattern, cand.evidence)
+        f[f"title_{stage}"] = float(_stage_said(pattern, title))
+        f[f"cue_{stage}"] = sum(_stage_said(pattern, t) for t in cand.evidence) / max(
+            1, len(cand.evidence)
+        )
     f["no_stage_cue"] = float(not any(f[f"cue_{stage}"] for stage in STAGES))
     entry = gazetteer.entries.get(cand.key)
     issuer = entry.links.get("issuer") if entry else None

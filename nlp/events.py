@@ -43,10 +43,17 @@ ARTICLE_KINDS = {  # what kind of article it is: features, not verdicts
     "price": re.compile(r"降价|下调|値下げ|引き下げ|price cut|cuts? prices?"),
     "benchmark": re.compile(r"评测|榜单|排行|ランキング|benchmark|leaderboard"),
     "earnings": re.compile(r"营收|财报|业绩|決算|売上高|revenue|earnings|quarterly results"),
-    "opinion": re.compile(
-        r"^评论|^社评|^观点|^【?觀點|^〈視点|コラム|^論説|何が違う|opinion|analysis:"
+    "opinion": re.compile(  # case-blind: English titles write "Opinion:", "Analysis:"
+        r"^评论|^社评|^观点|^【?觀點|^〈視点|コラム|^論説|何が違う|opinion|analysis:", re.I
     ),
     "funding": re.compile(r"融资|融資|领投|資金調達|出資|投资|投資|funding|raises?|investment"),
+    "anniversary": re.compile(  # "施行から1年", "发布一年后", "A year on": looking back
+        r"から(?:\d{1,2}|[一二三四五六七八九十]+)年|(?<!\d)\d{1,2}周年|[一二两三四五六七八九十]周年|"
+        r"(?:(?<!\d)\d{1,2}|[一二两三四五六七八九十])年(?:后|後|来|以来)|"
+        r"(?:years?|months?) (?:after|since|on)\b|"
+        r"a year on|anniversary",
+        re.I,
+    ),
 }
 DEADLINE = re.compile(r"截止|まで")
 EFFECTIVE_DATE = re.compile(r"起施行|起正式施行|施行|生效|take effect|in(?:to)? force")
@@ -191,7 +198,7 @@ def _release(cand: Candidate, gazetteer: Gazetteer) -> DetectedEvent:
     facts: dict[str, object] = {"version": cand.ref.found.surface}
     if any(OPEN_WEIGHTS.search(s) and not CLOSED.search(s) for s in cand.evidence):
         facts["open_weights"] = True
-    params = PARAMS.search(said)
+    params = PARAMS.search(_without_other_models(said, cand.key, gazetteer))
     if params:
         facts["parameters"] = params.group(0)
     return DetectedEvent(
@@ -202,6 +209,15 @@ def _release(cand: Candidate, gazetteer: Gazetteer) -> DetectedEvent:
         facts=facts,
         evidence=cand.evidence[:EVIDENCE_SENTENCES],
     )
+
+
+def _without_other_models(text: str, key: str, gazetteer: Gazetteer) -> str:
+    """`text` with the names of other models blanked: the size in `Qwen2.5-72B` or
+    `Llama 3.1 405B` is that model's, not a parameter count of the one reported."""
+    for m in gazetteer.match(text):
+        if m.key.startswith("model:") and m.key != key:
+            text = text[: m.start] + " " * (m.end - m.start) + text[m.end :]
+    return text
 
 
 def _developer(cand: Candidate, gazetteer: Gazetteer) -> str | None:

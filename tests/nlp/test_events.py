@@ -339,3 +339,60 @@ def test_earlier_release_named_as_background_is_no_follow_up(
     body = "阿里云今天发布Qwen3-Max。去年开源的Qwen3已被下载数千万次，开放权重。"
     events, follow_ups = _reports(recognizer, title, body, "zh-Hans", PUBLISHED)
     assert [e.model_key for e in events] == ["model:qwen3-max"] and follow_ups == []
+
+
+def test_series_named_beside_its_versions_is_no_release(recognizer: EntityRecognizer) -> None:
+    body = "MiniMax今天发布并开源MiniMax-01系列模型，包括MiniMax-Text-01和MiniMax-VL-01。"
+    candidates = candidates_of(
+        ("MiniMax开源MiniMax-01系列模型", body),
+        (
+            recognizer.find("MiniMax开源MiniMax-01系列模型", "zh-Hans"),
+            recognizer.find(body, "zh-Hans"),
+        ),
+        recognizer.gazetteer,
+        PUBLISHED,
+        (None, {}),
+    )
+    assert "model:minimax-01" not in {c.key for c in candidates}
+
+
+def test_campaign_series_beside_its_campaign_is_no_step(recognizer: EntityRecognizer) -> None:
+    title = "China launches three-month campaign to curb AI abuse"
+    body = (
+        'The Cyberspace Administration of China said it would run a campaign called "Qinglang: '
+        'Rectifying the Abuse of AI Technology", the latest of its Qinglang clean-up drives.'
+    )
+    events = _events(recognizer, title, body, "en")
+    assert [(e.law_key, e.stage) for e in events] == [("law:cn-qinglang-ai-abuse", "enforcement")]
+
+
+def test_opinion_title_in_english_reports_nothing(recognizer: EntityRecognizer) -> None:
+    title = "Opinion: Korea's AI Basic Act takes effect in January, and Asia is watching"
+    body = "When Korea's AI Basic Act takes effect, Seoul will have a comprehensive AI law."
+    assert _events(recognizer, title, body, "en") == []
+
+
+def test_names_added_to_a_list_amend_it(recognizer: EntityRecognizer) -> None:
+    published = datetime(2025, 3, 26, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    title = "美商务部将80家实体列入实体清单"
+    body = "美国商务部工业与安全局25日宣布，将80家实体列入实体清单，其中50余家为中国实体。"
+    events, _ = _reports(recognizer, title, body, "zh-Hans", published)
+    assert [(e.law_key, e.stage) for e in events] == [("law:us-entity-list", "amended")]
+
+
+def test_stage_named_as_background_is_not_the_step(recognizer: EntityRecognizer) -> None:
+    title = "China finalises facial recognition rules, dropping parts of the earlier draft"
+    body = (
+        "The Cyberspace Administration of China on Friday issued the Measures for the Security "
+        "Management of Facial Recognition Technology Applications."
+    )
+    [event] = _events(recognizer, title, body, "en")
+    assert event.stage == "published"
+
+
+def test_size_in_another_models_name_is_no_parameter_count(recognizer: EntityRecognizer) -> None:
+    title = "Developers put Hunyuan-Large and Llama 3.1 405B head to head"
+    body = "A month after Tencent open-sourced Hunyuan-Large, developers compared it with Llama 3.1 405B."
+    published = datetime(2024, 12, 10, 9, 0, tzinfo=UTC)
+    events, follow_ups = _reports(recognizer, title, body, "en", published)
+    assert "parameters" not in {k for e in [*events, *follow_ups] for k in e.facts}

@@ -1,0 +1,51 @@
+"""The held-out event corpus (tests/corpus/heldout_events.yaml) is well formed: what
+`aiwatch eval --corpus` scores it by must be in the file."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from nlp.evaluate import CorpusArticle, load_corpus
+
+HELDOUT = Path(__file__).parents[1] / "corpus" / "heldout_events.yaml"
+KEY = re.compile(r"^(org|person|model|product|gov|law|chip):[^\s:]+$")
+STAGES = {"draft", "published", "effective", "amended", "enforcement"}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[CorpusArticle]:
+    return load_corpus(HELDOUT)
+
+
+def test_heldout_corpus_covers_languages_and_negatives(corpus: list[CorpusArticle]) -> None:
+    assert len(corpus) >= 45
+    assert len({a.id for a in corpus}) == len(corpus)
+    assert {a.lang for a in corpus} == {"ja", "zh-Hans", "zh-Hant", "en"}
+    assert sum(1 for a in corpus if not a.events) >= 10
+
+
+def test_heldout_articles_are_dated_with_their_offset(corpus: list[CorpusArticle]) -> None:
+    for article in corpus:
+        assert datetime.fromisoformat(article.published).utcoffset() is not None, article.id
+
+
+def test_every_entity_surface_occurs_in_its_article(corpus: list[CorpusArticle]) -> None:
+    for article in corpus:
+        text = article.title + "\n" + article.body
+        for surface, key in article.entities.items():
+            assert surface in text, (article.id, surface)
+            assert KEY.match(key), (article.id, key)
+
+
+def test_heldout_events_are_well_formed(corpus: list[CorpusArticle]) -> None:
+    for article in corpus:
+        for event in article.events:
+            if event["type"] == "model_release":
+                assert KEY.match(event["org"]) and event["model"].startswith("model:"), article.id
+            else:
+                assert event["type"] == "regulation", article.id
+                assert event["law"].startswith("law:") and event["stage"] in STAGES, article.id
