@@ -34,6 +34,7 @@ __all__ = ["QueryRefused", "QueryResult", "ReadOnlyViolation", "run_read_only"]
 log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 30.0
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_PARSE_ALARM_REPEAT_S = 0.05
 
 
 def run_read_only(
@@ -77,7 +78,9 @@ def _parse_time_limit(timeout: float) -> Iterator[None]:
         raise _ParseExpired
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
+    # The alarm repeats: raised while the garbage collector runs a weakref callback, the
+    # exception is printed and dropped ("Exception ignored in ...") and parsing goes on.
+    signal.setitimer(signal.ITIMER_REAL, timeout, _PARSE_ALARM_REPEAT_S)
     try:
         yield
     except _ParseExpired:
