@@ -18,7 +18,11 @@ from aiwatch.app import App
 from aiwatch.daemon import build_scheduler, lanes, run_follow_up
 from tests.conftest import Cli
 
-HOUR = IntervalTrigger(hours=1, timezone=UTC)
+
+def _hourly() -> IntervalTrigger:
+    """An hourly trigger whose first tick is an hour from now (a module-level one would
+    count from when the tests were collected, which a slow suite can leave behind)."""
+    return IntervalTrigger(hours=1, timezone=UTC)
 
 
 def _scheduler(crawl_result: dict[str, int]) -> tuple[BackgroundScheduler, dict[str, Any]]:
@@ -35,9 +39,11 @@ def _scheduler(crawl_result: dict[str, int]) -> tuple[BackgroundScheduler, dict[
             ran["crawl"].set()
 
     scheduler = BackgroundScheduler(timezone=UTC)
-    scheduler.add_job(lambda: crawl_result, HOUR, id="crawl:site", next_run_time=datetime.now(UTC))
-    scheduler.add_job(process, HOUR, id="process")
-    scheduler.add_job(ran["dispatch"].set, HOUR, id="dispatch")
+    scheduler.add_job(
+        lambda: crawl_result, _hourly(), id="crawl:site", next_run_time=datetime.now(UTC)
+    )
+    scheduler.add_job(process, _hourly(), id="process")
+    scheduler.add_job(ran["dispatch"].set, _hourly(), id="dispatch")
     scheduler.add_listener(partial(run_follow_up, scheduler), EVENT_JOB_EXECUTED)
     scheduler.add_listener(crawl_done, EVENT_JOB_EXECUTED)  # after the follow-up listener
     return scheduler, ran
