@@ -88,11 +88,15 @@ def tokens(text: str, lang: str) -> list[str]:
 def top_keywords(
     texts: list[str], lang: str, n: int = 3, exclude: set[str] = frozenset()
 ) -> list[str]:
+    """The `n` words found in the most `texts`; a tie goes to the word that comes first
+    (texts in order, words in reading order), so the same texts give the same words in
+    every process."""
     counts = Counter(w for text in texts for w in _distinct(text, lang) if w not in exclude)
     return [w for w, _ in counts.most_common(n)]
 
 
 @lru_cache(maxsize=4096)
-def _distinct(text: str, lang: str) -> frozenset[str]:
-    """A story's label counts the words of its latest titles again for every new article."""
-    return frozenset(tokens(text, lang))
+def _distinct(text: str, lang: str) -> tuple[str, ...]:
+    """A story's label counts the words of its latest titles again for every new article;
+    in reading order, not a set's, whose order changes with the process's hash seed."""
+    return tuple(dict.fromkeys(tokens(text, lang)))

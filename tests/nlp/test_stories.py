@@ -3,6 +3,9 @@ costs the same in a story of 20 articles as in one of 2,000."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
@@ -65,3 +68,22 @@ def test_labels_have_names_and_whole_words_never_keys_or_fragments(store: StoreH
         assert story.label_zh.startswith("抖音、") and "成各大" not in story.label_zh
         assert story.label_ja == "TikTok中国版"  # no Japanese title: names only
         assert "nameless" not in story.label
+
+
+def test_label_words_do_not_depend_on_the_process_hash_seed() -> None:
+    """Tied words (one title: every word once) come in reading order in every process."""
+    code = (
+        "from nlp.keywords import top_keywords;"
+        "print(top_keywords(['腾讯发布混元大模型 微信搭载新应用', '混元上线'], 'zh', n=3))"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(seen) == 1, seen
