@@ -108,16 +108,22 @@ def gold_spans(records: list[dict]) -> set[Span]:
 
 def scores(gold: set[Span], predicted: set[Span]) -> dict[str, tuple[float, float, float]]:
     """P/R/F1 per type and micro over all types, exact spans."""
-    out = {}
-    for type_ in (*TYPES, "micro"):
-        g = {s for s in gold if type_ in ("micro", s[3])}
-        p = {s for s in predicted if type_ in ("micro", s[3])}
-        tp = len(g & p)
-        precision = tp / len(p) if p else 0.0
-        recall = tp / len(g) if g else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-        out[type_] = (precision, recall, f1)
-    return out
+    return {
+        type_: prf(
+            {s for s in gold if type_ in ("micro", s[3])},
+            {s for s in predicted if type_ in ("micro", s[3])},
+        )
+        for type_ in (*TYPES, "micro")
+    }
+
+
+def prf(gold: set, predicted: set) -> tuple[float, float, float]:
+    """Precision, recall and F1 of `predicted` against `gold`."""
+    tp = len(gold & predicted)
+    precision = tp / len(predicted) if predicted else 0.0
+    recall = tp / len(gold) if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+    return precision, recall, f1
 
 
 def run(
