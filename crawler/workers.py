@@ -44,7 +44,7 @@ def _serve(function: Callable[..., Any], conn: Connection) -> None:
     while True:
         try:
             job_id, args = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # closed; reset if it closed with our results unread
             return
         try:
             result = (job_id, function(*args), None)

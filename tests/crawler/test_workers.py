@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
+import signal
+import threading
 
 import pytest
 
-from crawler.workers import WorkerError, WorkerPool
+from crawler.workers import WorkerError, WorkerPool, _serve
 
 
 def square(n: int) -> int:
@@ -71,3 +74,26 @@ def test_close_ends_the_worker_processes() -> None:
     pool.close()
     assert not any(p.is_alive() for p in processes)
     assert all(p.exitcode == 0 for p in processes)  # they saw the end of their jobs
+
+
+def test_a_worker_ends_quietly_when_the_crawl_closes_with_its_results_unread() -> None:
+    """A crawl stopped by SIGTERM closes its pipes with results still in them; the worker's
+    next read is then a connection reset, not an end of file (a traceback in the daemon's
+    log). The worker's loop runs here in the test's own main thread (it sets signal
+    handlers), the crawl's side in a thread."""
+    crawl_end, worker_end = multiprocessing.Pipe()
+
+    def crawl() -> None:
+        crawl_end.send((1, (3,)))
+        crawl_end.poll(10)  # the result is there, unread
+        crawl_end.close()
+
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    thread = threading.Thread(target=crawl)
+    thread.start()
+    try:
+        _serve(square, worker_end)  # returns instead of raising ConnectionResetError
+    finally:
+        signal.signal(signal.SIGINT, handlers[0])
+        signal.signal(signal.SIGTERM, handlers[1])
+        thread.join()
