@@ -9,12 +9,9 @@ import json
 import logging
 import os
 import pickle
-import signal
 import subprocess
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,44 +78,24 @@ def crawl(
         [sys.executable, "-m", "crawler.child"], stdin=subprocess.PIPE, pass_fds=(write_end,)
     )
     os.close(write_end)
-    with _ctrl_c_after_the_crawl():
-        try:
-            assert child.stdin is not None
-            with child.stdin:
-                pickle.dump(job, child.stdin)
-            with os.fdopen(read_end) as progress:
-                for line in progress:  # until the crawl process and its workers have exited
-                    name, pages = json.loads(line)
-                    if on_progress:
-                        on_progress(name, pages)
-            exitcode = child.wait()
-        except BaseException:
-            child.wait()  # the crawl process stops gracefully, committing what it has
-            raise
+    try:
+        assert child.stdin is not None
+        with child.stdin:
+            pickle.dump(job, child.stdin)
+        with os.fdopen(read_end) as progress:
+            for line in progress:  # until the crawl process and its workers have exited
+                name, pages = json.loads(line)
+                if on_progress:
+                    on_progress(name, pages)
+        exitcode = child.wait()
+    except BaseException:
+        # Ctrl-C reached the crawl process too: let it stop gracefully, committing what it
+        # has, before giving up.
+        child.wait()
+        raise
     if exitcode != 0:
         log.error("crawl process failed", extra={"exitcode": exitcode})
     return _summaries(sessions, before, sources, exitcode)
-
-
-@contextmanager
-def _ctrl_c_after_the_crawl() -> Iterator[None]:
-    """Ctrl-C reaches the crawl process too, which stops gracefully and commits what it
-    has; here it only takes effect, as KeyboardInterrupt, once that process has exited.
-    Python's default handler raises at whatever line runs next, and when that is a
-    garbage-collector callback the interrupt is printed and dropped: the command then
-    finished as if never interrupted. Only the main thread can set handlers (the daemon
-    crawls in worker threads and handles its signals itself)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    interrupted: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: interrupted.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if interrupted:
-        raise KeyboardInterrupt
 
 
 def _summaries(

@@ -270,6 +270,9 @@ def _ctrl_c_mid_crawl(
         text=True,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group, like a terminal's foreground job
+        # ... whose Ctrl-C is not ignored: a test run started in the background by a
+        # non-interactive shell (`pytest &`) ignores SIGINT, and children inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         wait_until(lambda: _held(slow_site) > 0)  # crawling the slow site
