@@ -3,14 +3,19 @@
 The statistical model sometimes marks descriptions and everyday words as names (API,
 エキスパート, 美国发布, AI機能, 'Mamba架构，输出价格…'). A name has no sentence punctuation
 inside, is not a bare acronym of a few capitals (the gazetteer lists the organisations that
-go by one), and is not one everyday word of the language: a word that Japanese's dictionary
-(Sudachi, bundled with ja-ginza) files as a common noun or a place, or that Chinese's
-(jieba's, read in simplified characters) files under a part of speech other than a person,
-organisation or other proper name. Nor is it a description:
+go by one; in Japanese, so does Sudachi, as proper nouns: NEC, NASA, not API), and is not one
+everyday word of the language: a word that Japanese's dictionary (Sudachi, bundled with
+ja-ginza) files as a common noun or a place (not a word it does not know, which it files as
+a common noun too, nor a ministry: 金融庁), or that Chinese's (jieba's, read in simplified
+characters) files under a part of speech other than a person, organisation or other proper
+name. Nor is it a description:
 - words with no proper noun among them ending in a kanji (Sudachi), or a Chinese phrase with a
   verb in it, or of dictionary words ending in a common noun with no proper noun before it;
 - a Latin word followed by common words (AI機能, GPU群, Python项目, MoEモデル), unless an
-  organisation's head word ends it (TCL科技) or it is a law (AI法, CHIPS法: laws are so named);
+  organisation's head word ends it (TCL科技), it is a law (AI法, CHIPS法: laws are so named)
+  or, in Japanese, a product or model numbered (H800); a Japanese katakana or Latin name and
+  社 is a firm (フェンダー社), and so is a name with a legal form (株式会社);
+- in Japanese, a span with a verb, but for laws and persons (オリックス破る: a headline cut);
 - a phrase with a particle or auxiliary (AIに特化した法律, AI芯片的数值格式, AI芯片及);
 - a person, model or product made only of common words (デジタルヒューマン, 非思考モード,
   政策力度空前); kanji-only persons stay, as Sudachi splits Chinese names into common nouns
@@ -19,7 +24,8 @@ organisation or other proper name. Nor is it a description:
   Han characters longer than a Chinese name (我国智能算力规模快速增长), starting with a
   character no person name starts with (竞争是), or anonymous (张女士, 王某);
 - a government body whose last character is no body's head (米国製品, 中國模型): bodies end
-  in 部, 省, 局, 委员会, 政府 and their like.
+  in 部, 省, 局, 委员会, 政府 and their like (Japanese ones also in 連合, 同盟, 裁: 国際連合,
+  東京高裁; not 機関, as 規制機関 names none).
 """
 
 from __future__ import annotations
@@ -55,8 +61,21 @@ ORG_HEADS = (
     "化学", "重工", "製作所", "造船所", "商事", "物産", "建設", "放送", "新聞", "信託",
     "生命", "保険", "航空", "海運", "公社", "汽车", "电气", "电力", "制药", "药业", "保险",
     "证券", "传媒", "软件", "半导体", "微电子",
+    # Japanese bodies and firms named by their form or an old trade (日本亜鉛製錬株式会社,
+    # 宝塚歌劇団, 松江電灯), words that end no description (not 連合, 学会: 企業連合, 国際学会)
+    "株式会社", "協会", "楽団", "劇団", "財団", "商会", "公団", "事業団", "日報", "書房",
+    "電灯", "紡績", "製菓", "興業", "酒造", "百貨店", "製紙", "製油", "製糖", "製鉄", "製鋼",
+    "瓦斯", "インターナショナル", "エンタテインメント",
 )  # fmt: skip
 GOV_HEADS = set("部省庁厅局署院会委府办弁室处所党军队组司团権权馆館行")  # last characters
+# Japanese bodies with other heads (国際連合, 欧州共同体, 東京高裁); not 機関 (規制機関)
+JA_GOV_HEADS = ("連合", "連盟", "同盟", "共同体", "裁")
+# Sudachi files the ministries and agencies as one common noun (文部省, 金融庁)
+JA_MINISTRY = re.compile(r"^[\u3400-\u9fff]{2,}[省庁]$")
+# a katakana or Latin name and 社 (フェンダー社, BLW社); with a kanji word it describes (調査会社)
+_NAMED_COMPANY = re.compile(r"^[\u30a0-\u30ffA-Za-z0-9&.\- ]+社$")
+_KATAKANA = re.compile(r"^[\u30a0-\u30ff]+$")
+LEGAL_FORMS = ("株式会社", "有限会社", "合同会社")  # a firm's legal form, before or after it
 _COMMON_JA = ("普通名詞", "数詞")  # Sudachi pos[1] of common nouns and numerals
 _AFFIX_JA = ("接頭辞", "接尾辞", "補助記号", "形状詞")  # Sudachi pos[0]
 
@@ -64,9 +83,11 @@ _AFFIX_JA = ("接頭辞", "接尾辞", "補助記号", "形状詞")  # Sudachi p
 @lru_cache(maxsize=65536)
 def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
     """Cached, as an article names the same entity again and again."""
-    if len(surface) > MAX_NAME_CHARS or _PUNCTUATION.search(surface) or _ACRONYM.match(surface):
+    if len(surface) > MAX_NAME_CHARS or _PUNCTUATION.search(surface):
         return False
-    if label == "GOV" and _HAN.match(surface[-1]) and fold(surface[-1]) not in GOV_HEADS:
+    if _ACRONYM.match(surface) and not (lang == "ja" and _japanese_proper(surface)):
+        return False
+    if label == "GOV" and _HAN.match(surface[-1]) and not _gov_head(surface, lang):
         return False
     if label == "GOV" and surface.endswith("当局"):  # "the authorities" (米当局) names no body
         return False
@@ -78,17 +99,55 @@ def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
     return True
 
 
+def _gov_head(surface: str, lang: str) -> bool:
+    """Whether a government body's name ends in a body's head (部, 省, 委员会; 機関 in Japanese)."""
+    return fold(surface[-1]) in GOV_HEADS or (lang == "ja" and surface.endswith(JA_GOV_HEADS))
+
+
 def _japanese_name(surface: str, label: str, describable: bool) -> bool:
     tokens = [(t.surface(), t.part_of_speech(), t.is_oov()) for t in _sudachi().tokenize(surface)]
-    if len(tokens) == 1 and (tokens[0][1][1] == "普通名詞" or tokens[0][1][2] == "地名"):
+    if len(tokens) == 1 and _japanese_word(tokens[0], label):
         return False
     if any(pos[0] == "助動詞" or (pos[0] == "助詞" and label != "LAW") for _, pos, _ in tokens):
         return False  # a law's name may say の and に関する, no other name does
-    if _latin_description(surface, label, tokens, lambda t: not _LATIN.search(t[0])):
+    if label not in ("LAW", "PERSON") and any(pos[0] == "動詞" for _, pos, _ in tokens):
+        return False  # a headline's verb (オリックス破る); Sudachi reads 来 in 薄煕来 as one
+    if label == "ORG" and _NAMED_COMPANY.match(surface):
+        return True
+    numbered = label in ("PRODUCT", "MODEL") and _model_number(tokens)
+    if not numbered and _latin_description(
+        surface, label, tokens, lambda t: not _LATIN.search(t[0])
+    ):
         return False
     if _plain(surface, label) and all(_common_japanese(t) for t in tokens):
         return False
     return not (describable and _japanese_description(tokens))
+
+
+def _japanese_word(token: tuple, label: str) -> bool:  # type: ignore[type-arg]
+    """Whether one Sudachi token is an everyday word or a place, not a name: a common noun
+    of the dictionary, but not a word it does not know (it files those as common nouns too:
+    ラオックス, ウォマック, Anthropic) nor a ministry or agency (文部省, 金融庁)."""
+    surface, pos, oov = token
+    if pos[2] == "地名":
+        return True
+    if pos[1] != "普通名詞" or (oov and len(surface) > 1):
+        return False
+    return not (label in ("ORG", "GOV") and JA_MINISTRY.match(surface))
+
+
+def _japanese_proper(surface: str) -> bool:
+    """Whether Sudachi knows `surface` as one proper noun (IBM, NHK, NASA; not API, GPU)."""
+    tokens = _sudachi().tokenize(surface)
+    return (
+        len(tokens) == 1 and not tokens[0].is_oov() and tokens[0].part_of_speech()[1] == "固有名詞"
+    )
+
+
+def _model_number(tokens: list) -> bool:  # type: ignore[type-arg]
+    """A Latin name and a number only (H800, YZ400, B-17): how products and models are named."""
+    tail = [t for t in tokens if not _LATIN.search(t[0])]
+    return all(pos[1] == "数詞" or pos[0] == "補助記号" for _, pos, _ in tail)
 
 
 def _plain(surface: str, label: str) -> bool:
@@ -142,7 +201,10 @@ def _japanese_description(tokens: list) -> bool:  # type: ignore[type-arg]
     and an organisation's head (上海人工知能実験室) are how companies are named: they stay."""
     if any(pos[1] == "固有名詞" and pos[2] != "地名" for _, pos, _ in tokens):
         return False  # a place and common words describe (中国検索大手, 東京株式市場)
-    if "".join(t[0] for t in tokens).endswith(ORG_HEADS):
+    if any(oov and len(s) > 1 and _KATAKANA.match(s) for s, _, oov in tokens):
+        return False  # a katakana word the dictionary does not know is a name (カターレ富山)
+    surface = "".join(t[0] for t in tokens)
+    if surface.endswith(ORG_HEADS) or any(form in surface for form in LEGAL_FORMS):
         return False
     affix = any(pos[0] in ("接頭辞", "接尾辞") and _HAN.search(s) for s, pos, _ in tokens)
     return affix or bool(_HAN.search(tokens[-1][0]))

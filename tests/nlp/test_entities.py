@@ -132,6 +132,25 @@ def test_eval_entities_meets_targets(recognizer: EntityRecognizer) -> None:
         ("非推論モード", "ja", "MODEL", False),
         ("混元T2", "ja", "MODEL", True),  # a version makes a model name
         ("韓国製品", "ja", "GOV", False),  # no body's head at the end
+        ("ヴェルトリクス", "ja", "ORG", True),  # a word Sudachi does not know: a name
+        ("Anthropic", "ja", "ORG", True),
+        ("ヴェルトリクス東京", "ja", "ORG", True),  # an unknown katakana word and a place
+        ("金融庁", "ja", "GOV", True),  # a ministry Sudachi files as one common noun
+        ("省庁", "ja", "GOV", False),
+        ("NEC", "ja", "ORG", True),  # an acronym Sudachi knows as a proper noun
+        ("HBM", "ja", "PRODUCT", False),  # one it does not know
+        ("H800", "ja", "PRODUCT", True),  # a Latin name and a number
+        ("GPT-4並性能", "ja", "MODEL", False),
+        ("ミルテック社", "ja", "ORG", True),  # a katakana or Latin name and 社
+        ("BLW社", "ja", "ORG", True),
+        ("米調査会社", "ja", "ORG", False),  # a kanji word and 会社 describe
+        ("株式会社青葉精機", "ja", "ORG", True),  # a legal form
+        ("東海交響楽団", "ja", "ORG", True),  # a body's form
+        ("国際学会", "ja", "ORG", False),
+        ("アジア太平洋連合", "ja", "GOV", True),
+        ("規制機関", "ja", "GOV", False),  # "the regulator" names no body
+        ("東京高裁", "ja", "GOV", True),
+        ("ミナト重工破る", "ja", "ORG", False),  # a verb: a headline cut, no name
         ("欧州国家模型", "zh-Hans", "GOV", False),
         ("国家数据局", "zh-Hans", "GOV", True),
         ("政策力度空前", "zh-Hans", "PRODUCT", False),  # common words only: no product
