@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -35,8 +35,8 @@ RELEASE = re.compile(
 )
 COMPARE = re.compile(
     r"对标|對標|超越|超过|优于|媲美|比肩|相比|相较|不输|匹敌|相当|不相上下|领先于|上回|超え|比べ|"
-    r"並ぶ|匹敵|並み|並|比較|遜色|引き合い|"
-    r"than|outperform|beats?|rival|compared|versus|\bvs\b|on par|match(?:es|ing)?"
+    r"並ぶ|匹敵|並み|並|比較|遜色|引き合い|比一比|对比|對比|对决|對決|较量|較量|对上|對上|"
+    r"than|outperform|beats?|rival|compared|versus|\bvs\b|on par|match(?:es|ing)?|head to head"
 )
 EARLIER = re.compile(
     r"去年|前年|此前|之前|早前|先前|以前|曾经|前代|上一代|昨年|従来|前回|かつて|"
@@ -44,7 +44,8 @@ EARLIER = re.compile(
 )
 PLAN = re.compile(
     r"将于|将在|计划|預計|预计|即将|拟|准备|据悉|传闻|或将|予定|計画|方針|見通し|準備|とされる|"
-    r"関係者によると|\bwill\b|plans? to|expected to|is set to|reportedly|rumou?r"
+    r"関係者によると|検討|考虑|\bwill\b|plans? to|expected to|is set to|reportedly|rumou?r|"
+    r"consider(?:s|ing)\b|weighs?\b|weighing|mulls?\b|people familiar"
 )
 PRICE = re.compile(r"降价|价格|價格|下调|値下げ|料金|価格|price|pricing")
 PERFECTIVE = re.compile(r"了|した|された|しました|has (?:been )?\w+ed|\w+ed\b")
@@ -58,20 +59,25 @@ STAGE_CUES = {
         r"probe|investigat|suspend|warn(?:s|ed|ing)\b|crackdown|campaign"
     ),
     "amended": re.compile(  # names put on or taken off a list (the Entity List) amend it
-        r"修订|修訂|修改|修正|改正|列入|纳入|納入|移出|追加|amend|revis|"
-        r"\badd(?:s|ed|ing)?\b[^.;]{0,80}?\bto (?:the|its)\b[^.;]{0,30}?\b[Ll]ist"
+        r"修订|修訂|修改|修正|改正|列入|纳入|納入|移出|追加|amend|revis|blacklist|"
+        r"\badd(?:s|ed|ing)?\b(?:[^.;]|\.(?!\s+[A-Z])){0,80}?\bto (?:the|its)\b"
+        r"[^.;]{0,30}?\b[Ll]ist|"  # "U.S." is no sentence end
+        r"\b(?:puts?|plac(?:es|ed|e))\b(?:[^.;]|\.(?!\s+[A-Z])){0,80}?\bon (?:the|its|a)\b"
+        r"[^.;]{0,30}?\b[Ll]ist"
     ),
     "draft": re.compile(
-        r"征求意见|意见稿|草案|意見を?募集|意見公募|パブリックコメント|"
-        r"draft|public comment|consultation"
+        r"征求意见|意见稿|草案|意見を?募集|意見公募|パブリックコメント|規制案|素案|原案|"
+        r"draft(?!ing)|public comment|consultation|proposed rules?|\bproposal"
     ),
     "effective": re.compile(
-        r"施行|生效|发效|発効|适用|適用|took effect|takes effect|into force|in force|effective"
+        r"施行|生效|发效|発効|适用|適用|took effect|takes effect|into force|in force|effective|"
+        r"(?:go|goes|went|come|comes|came) into effect|kicks? in"
     ),
     "published": re.compile(
         r"印发|公布|發布|发布|出台|通过|通過|成立|可決|公表|発表|策定|决定|颁布|頒布|"
-        r"官報|公报|公報|掲載|刊登|published|issued|unveil|pass(?:es|ed)\b|enact|promulgat|"
-        r"adopted|announced|finali[sz]e[sd]?|Official Journal|Federal Register|gazette"
+        r"官報|公报|公報|掲載|刊登|签署|簽署|署名|publish(?:es|ed)|issu(?:es|ed)|unveil|"
+        r"releas(?:es|ed)|pass(?:es|ed)\b|enact|promulgat|\bsign(?:s|ed)\b|adopt(?:s|ed)|"
+        r"announc(?:es|ed)|finali[sz]e[sd]?|Official Journal|Federal Register|gazette"
     ),
 }
 STAGES = tuple(STAGE_CUES)
@@ -84,11 +90,25 @@ NEAR_CUES = {  # what is said right beside the name: which class of mention it i
     "price": PRICE,
 }
 STAGE_BACKGROUND_CHARS = 12  # how far before a stage cue an earlier-marker makes it background
+COMING_EFFECT = (  # "施行まで半年", "距离施行不到两周", "ahead of the rules taking effect": not yet
+    re.compile(r"^(?:まで|を前に|を控え|前)"),
+    re.compile(r"(?:距离|距|ahead of|before)[^。；;.]{0,12}$"),
+)
+DRAFT_PUBLISHED_CHARS = 14  # "草案を公表", "published a draft": the publication of a draft
+PASSING = re.compile(r"通过|通過|成立|可決|pass|enact|adopt")  # passing a draft bill publishes it
 NEAR_CHARS = 14  # how far beside a name a cue counts as said of it (within its sentence)
+NEAR_CHARS_LATIN = 28  # the same in Latin-script text, whose words are longer ("beats Google's")
+CLAUSE_CHARS = 40  # how far beside a name a date counts as said of it
+RECENT_DAYS = 14  # a day at most this long before publication is news of the day
 CLAUSE_END = re.compile(r"[。！？!?;；\n]|\. ")
 EDITION_WINDOW_DAYS = 10
 COORDINATION = re.compile(r"[^。！？!?]{0,8}?(?:与|和|及|、|と|や|\band\b|&)[^。！？!?]{0,8}")
 LEAD_SENTENCES = 2
+AMOUNT = re.compile(
+    r"\s?(?:million|billion|trillion|thousand|percent|per cent|%|万|亿|億|兆|千|百|元|美元|欧元|"
+    r"ドル|円|ユーロ|euros?|dollars?|yuan|yen)",
+    re.I,
+)
 SERIES = re.compile(r"\s?(?:系列|シリーズ|series\b|family\b)")
 NEWS_LIKE_SCALE = 10.0  # cosine gaps are a few hundredths: scaled to the other features
 
@@ -113,22 +133,57 @@ def _recent_date(texts: list[str], published: datetime) -> float:
     """Whether a sentence names a day up to two weeks before publication."""
     today = published.date()
     return float(
-        any(0 <= (today - d.day).days <= 14 for t in texts for d in find_dates(t, published))
+        any(
+            0 <= (today - d.day).days <= RECENT_DAYS
+            for t in texts
+            for d in find_dates(t, published)
+        )
     )
 
 
-def _near(cand: Candidate, text: str, others: list[Found], title_end: int) -> None:
+def _dated_before(text: str, published: datetime) -> bool:
+    """Whether `text` names a time that ended weeks before publication ("released in July"
+    in an August piece, 今年4月开源的, 1月に追加されている) and none near it: said of a name,
+    a past release or stage told as background."""
+    today, old, recent = published.date(), False, False
+    for d in find_dates(text, published):
+        last = d.day
+        if d.granularity == "month":
+            last = (d.day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        elif d.granularity == "week":
+            last = d.day + timedelta(days=6)
+        old = old or (today - last).days > RECENT_DAYS
+        recent = recent or -1 <= (today - d.day).days <= RECENT_DAYS
+    return old and not recent
+
+
+def _latin(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isascii() for c in letters) > len(letters) / 2
+
+
+def _beside(m: Found, text: str, others: list[Found], reach: int) -> str:
+    """What is said within `reach` characters either side of a mention, within its clause
+    and not past another name."""
+    start = max([m.start - reach, *(o.end for o in others if o.end <= m.start)])
+    end = min([m.end + reach, *(o.start for o in others if o.start >= m.end)])
+    before = CLAUSE_END.split(text[start : m.start])[-1]
+    return before + " " + CLAUSE_END.split(text[m.end : end])[0]
+
+
+def _near(
+    cand: Candidate, text: str, others: list[Found], title_end: int, published: datetime
+) -> None:
     """`near_<class>`: the share of the name's mentions with that class's cue said right
     beside it, within its clause and not past another name (`对标DeepSeek-V3`, 「GPT-4」並み,
     "released X"), more precise than the cues of its whole sentences; `release_beside` when
-    any mention has a release said beside it, `title_release` when one in the title has."""
-    windows, in_title = [], []
+    any mention has a release said beside it, `title_release` when one in the title has;
+    `dated_before` the share with a time weeks before publication said in its clause."""
+    windows, in_title, dated = [], [], []
     for m in cand.mentions:
-        start = max([m.start - NEAR_CHARS, *(o.end for o in others if o.end <= m.start)])
-        end = min([m.end + NEAR_CHARS, *(o.start for o in others if o.start >= m.end)])
-        before = CLAUSE_END.split(text[start : m.start])[-1]
-        after = CLAUSE_END.split(text[m.end : end])[0]
-        windows.append(before + " " + after)
+        latin = _latin(text[max(0, m.start - NEAR_CHARS) : m.end + NEAR_CHARS])
+        windows.append(_beside(m, text, others, NEAR_CHARS_LATIN if latin else NEAR_CHARS))
+        dated.append(_dated_before(_beside(m, text, others, CLAUSE_CHARS), published))
         in_title.append(m.start < title_end)
     for name, pattern in NEAR_CUES.items():
         cand.features[f"near_{name}"] = _share(pattern, windows)
@@ -137,6 +192,11 @@ def _near(cand: Candidate, text: str, others: list[Found], title_end: int) -> No
     cand.features["title_release"] = float(
         any(r and t for r, t in zip(released, in_title, strict=True))
     )
+    cand.features["dated_before"] = sum(dated) / max(1, len(dated))
+    if cand.kind == "regulation":  # a stage said of this law, not of another named beside it
+        cand.features["stage_beside"] = float(
+            any(_stage_said(p, w) for w in windows for p in STAGE_CUES.values())
+        )
 
 
 def _edition(key: str, published: datetime) -> str:
@@ -166,6 +226,12 @@ def _junk(ref: ModelRef) -> bool:
     """A discovered model name with no Latin letter or digit (重み, 降本, 混合推理) is a word
     the discovery mistook for a name: model versions carry a version mark."""
     return ref.found.method != "gazetteer" and not re.search(r"[A-Za-z0-9]", ref.key)
+
+
+def _amount(ref: ModelRef, text: str) -> bool:
+    """A discovered name whose number is an amount ("fined OpenAI 15 million euros",
+    DeepSeek 5亿): a version is never followed by a magnitude or a currency."""
+    return ref.found.method != "gazetteer" and bool(AMOUNT.match(text[ref.found.end :]))
 
 
 def _context(cand: Candidate, title: str, body_sentences: list[Sentence], n: int) -> None:
@@ -222,7 +288,7 @@ def find_candidates(
         if f.type == "model":
             ref = names.resolve(f)
             family = names.is_family(ref.key) or _series(f, text)
-            if (family and ref.key in versions) or _junk(ref):
+            if (family and ref.key in versions) or _junk(ref) or _amount(ref, text):
                 continue  # Qwen beside Qwen3, MiniMax-01系列 beside MiniMax-Text-01
             kind, key, ident = "model_release", ref.key, ref.identity
         elif f.type == "law":
@@ -263,7 +329,7 @@ def find_candidates(
         )
         _context(cand, title, body_sentences, len(by_identity))
         others = [m for c in by_identity.values() if c is not cand for m in c.mentions]
-        _near(cand, text, others, len(title))
+        _near(cand, text, others, len(title), published)
         cand.govs = govs
         cand.features["recent_date"] = _recent_date(cand.evidence, published)
         if cand.kind == "model_release":
@@ -324,21 +390,51 @@ def _model_features(
 
 def _stage_said(pattern: re.Pattern[str], text: str) -> bool:
     """Whether `text` says this stage of the law, not as background: a cue just after an
-    earlier-marker ("softening the earlier draft", 与去年9月发布的征求意见稿) is a past stage."""
-    return any(
-        not EARLIER.search(text[max(0, m.start() - STAGE_BACKGROUND_CHARS) : m.start()])
-        for m in pattern.finditer(text)
+    earlier-marker ("softening the earlier draft", 与去年9月发布的征求意见稿) is a past stage,
+    taking effect said as still to come (施行まで半年, 距离施行) is no step yet, and
+    publishing said of a draft (草案を公表, "published a draft") is the draft's."""
+    for m in pattern.finditer(text):
+        before = text[max(0, m.start() - STAGE_BACKGROUND_CHARS) : m.start()]
+        if EARLIER.search(before):
+            continue
+        if pattern is STAGE_CUES["effective"] and (
+            COMING_EFFECT[0].match(text[m.end() :]) or COMING_EFFECT[1].search(before)
+        ):
+            continue
+        if (
+            pattern is STAGE_CUES["published"]
+            and not PASSING.search(m.group())
+            and STAGE_CUES["draft"].search(
+                text[max(0, m.start() - 6) : m.end() + DRAFT_PUBLISHED_CHARS]
+            )
+        ):
+            continue
+        return True
+    return False
+
+
+def stage_named(features: dict[str, float]) -> bool:
+    """Whether the article says any stage of a law candidate (a cue in its sentences or the
+    title, or a dated rule): a law named with no step said of it is no regulation event."""
+    return (
+        bool(features.get("edition"))
+        or not features["no_stage_cue"]
+        or any(features[f"title_{stage}"] for stage in STAGES)
     )
 
 
 def _effect_timing(texts: list[str], published: datetime) -> tuple[float, float]:
     """(takes effect about now, takes effect later): a date beside an effective cue
-    (施行, 生效, into force) on or just before the publication day, or after it."""
+    (施行, 生效, into force) on or just before the publication day, or after it (a month
+    after the publication's month: 2026年1月に施行される)."""
     today, now, later = published.date(), 0.0, 0.0
     for text in texts:
         for d in find_dates(text, published):
             around = text[max(0, d.start - 6) : d.end + 10]
-            if d.granularity != "day" or not STAGE_CUES["effective"].search(around):
+            if d.granularity == "week" or not STAGE_CUES["effective"].search(around):
+                continue
+            if d.granularity == "month":
+                later = max(later, float((d.day.year, d.day.month) > (today.year, today.month)))
                 continue
             delta = (d.day - today).days
             now = max(now, float(-3 <= delta <= 1))
@@ -374,6 +470,8 @@ def _law_features(
     f["edition"] = float(edition_issued(cand.key) is not None)
     law_mentions = sum(1 for x in found if x.type == "law")
     f["share_of_laws"] = len(cand.mentions) / max(1, law_mentions)
+    title_laws = {x.key for x in found if x.type == "law" and x.end <= len(title)}
+    f["other_law_in_title"] = float(bool(title_laws) and not f["in_title"])
     f["acted_under"] = (  # "regulator X orders Y blocked", the one law named: the step is X's
         f["title_enforcement"] * f["gov_in_lead"] * float(f["share_of_laws"] == 1.0)
     )

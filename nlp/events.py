@@ -19,7 +19,7 @@ import numpy as np
 
 from nlp.dates import find_dates
 from nlp.entities import Found
-from nlp.event_features import Candidate, add_article_features, find_candidates
+from nlp.event_features import Candidate, add_article_features, find_candidates, stage_named
 from nlp.event_model import EventModel
 from nlp.gazetteer import Gazetteer
 from nlp.model_names import ModelNames
@@ -37,8 +37,8 @@ FOLLOW_UP_FACTS = {"open_weights", "parameters"}  # facts a later article may ad
 PARAMS = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|億|万亿|兆|[bB](?![a-z])|billion|trillion)")
 ARTICLE_KINDS = {  # what kind of article it is: features, not verdicts
     "rumour": re.compile(
-        r"据悉.{0,10}(正在|准备|计划)|传闻|或将|准备推出|準備している|準備か|"
-        r"とされる|関係者によると|reportedly|is said to|rumou?r"
+        r"据悉.{0,10}(正在|准备|计划)|传闻|或将|准备推出|準備している|準備か|知情人士|消息人士|"
+        r"とされる|関係者によると|reportedly|is said to|rumou?r|people familiar with"
     ),
     "price": re.compile(r"降价|下调|値下げ|引き下げ|price cut|cuts? prices?"),
     "benchmark": re.compile(r"评测|榜单|排行|ランキング|benchmark|leaderboard"),
@@ -159,6 +159,8 @@ def _decide(
         kinds = model.release.probabilities(cand.features)
         p, threshold = news_score(kinds), model.release.threshold
         terms = model.release.terms(cand.features, "news")
+    elif not stage_named(cand.features):
+        return None  # no draft, publication, effect, amendment or enforcement said at all
     else:
         p, threshold = model.regulation.probability(cand.features), model.regulation.threshold
         terms = model.regulation.terms(cand.features)
@@ -169,6 +171,11 @@ def _decide(
         event.facts["mention"] = "news"
     else:
         event = _regulation(cand, gazetteer, model, published)
+        if (
+            event.stage == "effective"
+            and cand.features["effect_later"] > cand.features["effect_now"]
+        ):
+            return None  # 施行まで半年, "takes effect in January": not in force yet
     event.confidence = round(p, 3)
     verdict = event.facts.get("mention") or event.stage
     said = ", ".join(f"{name} {weight:+.2f}" for name, weight in terms)

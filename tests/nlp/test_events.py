@@ -366,9 +366,23 @@ def test_campaign_series_beside_its_campaign_is_no_step(recognizer: EntityRecogn
     assert [(e.law_key, e.stage) for e in events] == [("law:cn-qinglang-ai-abuse", "enforcement")]
 
 
-def test_opinion_title_in_english_reports_nothing(recognizer: EntityRecognizer) -> None:
-    title = "Opinion: Korea's AI Basic Act takes effect in January, and Asia is watching"
-    body = "When Korea's AI Basic Act takes effect, Seoul will have a comprehensive AI law."
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (  # an opinion title, in English
+            "Opinion: Korea's AI Basic Act takes effect in January, and Asia is watching",
+            "When Korea's AI Basic Act takes effect, Seoul will have a comprehensive AI law.",
+        ),
+        (  # a law named with no step said of it
+            "Companies ask how the EU AI Act applies to their chatbots",
+            "Lawyers say questions about the EU AI Act come up in every client meeting this year.",
+        ),
+    ],
+    ids=["opinion-title", "no-step-said"],
+)
+def test_english_article_reports_nothing(
+    recognizer: EntityRecognizer, title: str, body: str
+) -> None:
     assert _events(recognizer, title, body, "en") == []
 
 
@@ -396,3 +410,47 @@ def test_size_in_another_models_name_is_no_parameter_count(recognizer: EntityRec
     published = datetime(2024, 12, 10, 9, 0, tzinfo=UTC)
     events, follow_ups = _reports(recognizer, title, body, "en", published)
     assert "parameters" not in {k for e in [*events, *follow_ups] for k in e.facts}
+
+
+def test_taking_effect_still_to_come_is_no_effective_step(recognizer: EntityRecognizer) -> None:
+    published = datetime(2025, 8, 1, 9, 0, tzinfo=timezone(timedelta(hours=9)))
+    title = "ネットワークデータ安全管理条例の施行まで1カ月"
+    body = "2025年9月に施行される「ネットワークデータ安全管理条例」への対応を急ぐ企業が多い。"
+    events, _ = _reports(recognizer, title, body, "ja", published)
+    assert [e.stage for e in events] != ["effective"]
+
+
+def test_release_dated_weeks_back_is_said_as_earlier(recognizer: EntityRecognizer) -> None:
+    published = datetime(2025, 9, 20, 9, 0, tzinfo=UTC)
+    title = "Developers adopt open video models"
+    body = "Since Alibaba released Wan2.1 in May, developers have built many tools on it."
+    [cand] = _candidates(recognizer, title, body, published)
+    assert cand.features["dated_before"] == 1.0
+
+
+def test_an_amount_is_no_model_version(recognizer: EntityRecognizer) -> None:
+    published = datetime(2025, 4, 2, 9, 0, tzinfo=UTC)
+    title = "Regulator fines OpenAI 20 million euros"
+    body = "The regulator fined OpenAI 20 million euros over how its chatbot handled data."
+    assert [c.key for c in _candidates(recognizer, title, body, published)] == []
+
+
+def test_names_put_on_a_list_amend_it(recognizer: EntityRecognizer) -> None:
+    published = datetime(2025, 1, 2, 12, 0, tzinfo=UTC)
+    title = "China puts 28 U.S. defence firms on its Unreliable Entity List"
+    body = (
+        "China's commerce ministry on Thursday placed 28 U.S. firms on its Unreliable Entity List."
+    )
+    [cand] = _candidates(recognizer, title, body, published)
+    assert cand.features["title_amended"] == 1.0
+
+
+def _candidates(recognizer: EntityRecognizer, title: str, body: str, published: datetime):  # type: ignore[no-untyped-def]
+    """The model and law candidates of an English article, with their features."""
+    return candidates_of(
+        (title, body),
+        (recognizer.find(title, "en"), recognizer.find(body, "en")),
+        recognizer.gazetteer,
+        published,
+        (None, EventModel.load().centroids),
+    )

@@ -1,5 +1,5 @@
-"""The held-out event corpus (tests/corpus/heldout_events.yaml) is well formed: what
-`aiwatch eval --corpus` scores it by must be in the file."""
+"""The held-out event corpora (tests/corpus/heldout_events*.yaml) are well formed: what
+`aiwatch eval --corpus` scores them by must be in the file."""
 
 from __future__ import annotations
 
@@ -11,14 +11,26 @@ import pytest
 
 from nlp.evaluate import CorpusArticle, load_corpus
 
-HELDOUT = Path(__file__).parents[1] / "corpus" / "heldout_events.yaml"
+HELDOUT = sorted((Path(__file__).parents[1] / "corpus").glob("heldout_events*.yaml"))
 KEY = re.compile(r"^(org|person|model|product|gov|law|chip):[^\s:]+$")
 STAGES = {"draft", "published", "effective", "amended", "enforcement"}
 
 
-@pytest.fixture(scope="module")
-def corpus() -> list[CorpusArticle]:
-    return load_corpus(HELDOUT)
+@pytest.fixture(scope="module", params=HELDOUT, ids=lambda path: path.name)
+def corpus(request: pytest.FixtureRequest) -> list[CorpusArticle]:
+    return load_corpus(request.param)
+
+
+def test_both_batches_are_found() -> None:
+    assert len(HELDOUT) >= 2
+
+
+def test_batches_share_no_article_or_story() -> None:
+    batches = [load_corpus(path) for path in HELDOUT]
+    for i, first in enumerate(batches):
+        for second in batches[i + 1 :]:
+            assert not {a.id for a in first} & {a.id for a in second}
+            assert not {a.story for a in first} & {a.story for a in second}
 
 
 def test_heldout_corpus_covers_languages_and_negatives(corpus: list[CorpusArticle]) -> None:
