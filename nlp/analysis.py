@@ -4,8 +4,10 @@ It needs nothing from the store but the gazetteer (the file and the entities lea
 store), so it can run in worker processes while the parent writes the store in article
 order: the results are the same as in one process. The parent embeds each batch (the
 embedding model sees the same batches either way) and the workers find entities and
-events; they are used only for a backlog large enough to pay for loading the recognizer
-again in each of them.
+events. Workers are forked from a fork server (multiprocessing's "forkserver": a new
+process, started by exec, never a fork of the threaded daemon) that imported spaCy and torch
+and loaded the NER models, jieba's dictionary and the event model once (nlp.pool_preload):
+a worker is ready in milliseconds, not the seconds a spawned one took to load them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from nlp.events import DetectedEvent, detect_reports
 from nlp.gazetteer import Gazetteer
 
 POOL_MIN_ARTICLES = 200  # below this, loading the models in each worker costs more than it saves
+PRELOAD = ["__main__", "nlp.pool_preload"]  # what the fork server imports before any fork
 AHEAD = 2  # batches queued per worker: workers never wait for the parent, memory stays bounded
 
 
@@ -127,15 +130,17 @@ def _pool(analyser: Analyser, workers: int, tmp: Path) -> ProcessPoolExecutor:
     it imports anything, so a large one would hold this process until the worker is up."""
     gazetteer = tmp / "gazetteer.pickle"
     gazetteer.write_bytes(pickle.dumps(analyser.gazetteer, pickle.HIGHEST_PROTOCOL))
+    context = get_context("forkserver")  # the server is exec'd: no fork of a threaded daemon
+    context.set_forkserver_preload(PRELOAD)  # takes effect when the server first starts
     pool = ProcessPoolExecutor(
         workers,
-        mp_context=get_context("spawn"),  # no fork of a threaded daemon
+        mp_context=context,
         initializer=_start_worker,
         initargs=(str(gazetteer), analyser.recognizer.gazetteer_path, analyser.embedding),
     )
-    # a spawned worker takes seconds to import and load its models: every one starts now,
-    # while this process embeds the first batches (the pool would otherwise start one only
-    # when a batch is submitted)
+    # every worker starts now, while this process embeds the first batches (the pool would
+    # otherwise start one only when a batch is submitted; the fork server's first start
+    # takes seconds)
     for _ in range(workers):
         pool.submit(_started)
     return pool
@@ -150,6 +155,21 @@ def _start_worker(gazetteer: str, gazetteer_path: str, embedding: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     loaded = pickle.loads(Path(gazetteer).read_bytes())
     _worker = Analyser(loaded, Path(gazetteer_path) if gazetteer_path else None, embedding)
+
+
+def warm_up() -> None:
+    """Load everything a worker's analysis loads on first use (pipelines, dictionaries,
+    models: all cached per process), by analysing a short article in each language."""
+    analyser = Analyser(Gazetteer.load(None), None, "")
+    samples = {
+        "ja": "百度は新しい大規模言語モデルを発表した。",
+        "zh-Hans": "百度发布了新一代大模型。",
+        "en": "Baidu released a new large language model.",
+    }
+    published = datetime(2026, 1, 1).astimezone()
+    vector = np.zeros(512, dtype=np.float32)
+    for lang, text in samples.items():
+        analyser.one(ArticleText(0, text, text, lang, published, vector))
 
 
 def _started() -> None:

@@ -38,7 +38,11 @@ def has_recognizer(lang: str) -> bool:
 
 
 def load_pipeline(lang: str, gazetteer_path: str = "") -> Language:
-    return _pipeline(pipeline_lang(lang), gazetteer_path)
+    """`gazetteer_path` matters only to a pipeline with a gazetteer ruler: the others are
+    loaded once whatever the path (a pool worker finds the models its fork server loaded)."""
+    name = pipeline_lang(lang)
+    reads_gazetteer = any("gazetteer" in factory for factory, _ in PIPELINES[name]["add"])
+    return _pipeline(name, gazetteer_path if reads_gazetteer else "")
 
 
 @cache  # per pipeline, not per language tag: zh-Hans and zh-Hant share the Chinese model

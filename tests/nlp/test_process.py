@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -8,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bench.nlp import stored_results
+from nlp.analysis import Analyser, _pool
 from nlp.entities import EntityRecognizer
 from nlp.evaluate import load_corpus
 from nlp.process import BATCH, NlpSettings, process_pending
@@ -147,6 +150,23 @@ def test_process_in_worker_processes_stores_what_one_process_stores(tmp_path: Pa
         store.engine.dispose()
     assert results[0] == results[1]
     assert all(results[0])  # mentions, embeddings, stories and events were all written
+
+
+def _worker_state() -> tuple[int, int, bool]:
+    """In a pool worker: its parent, the spaCy pipelines it holds, whether torch is in."""
+    from nlp.pipelines import _pipeline
+
+    return os.getppid(), _pipeline.cache_info().currsize, "torch" in sys.modules
+
+
+@pytest.mark.slow
+def test_pool_workers_fork_from_a_server_with_the_models_loaded(tmp_path: Path) -> None:
+    analyser = Analyser(EntityRecognizer().gazetteer, None, "use-multilingual")
+    for _ in range(2):  # the second pool finds the server up
+        with _pool(analyser, 1, tmp_path) as workers:
+            parent, pipelines, torch_loaded = workers.submit(_worker_state).result()
+        assert parent != os.getpid()  # forked by the fork server, never from this process
+        assert pipelines >= 2 and torch_loaded  # ja and zh loaded before the first article
 
 
 @pytest.mark.slow
