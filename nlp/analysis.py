@@ -12,8 +12,11 @@ a worker is ready in milliseconds, not the seconds a spawned one took to load th
 
 from __future__ import annotations
 
+import os
 import pickle
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,6 +35,7 @@ from nlp.gazetteer import Gazetteer
 
 POOL_MIN_ARTICLES = 200  # below this, loading the models in each worker costs more than it saves
 PRELOAD = ["__main__", "nlp.pool_preload"]  # what the fork server imports before any fork
+OWNER_CHECK_SECONDS = 1.0  # how soon a worker notices that the pool's owner is gone
 AHEAD = 2  # batches queued per worker: workers never wait for the parent, memory stays bounded
 
 
@@ -136,7 +140,12 @@ def _pool(analyser: Analyser, workers: int, tmp: Path) -> ProcessPoolExecutor:
         workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(str(gazetteer), analyser.recognizer.gazetteer_path, analyser.embedding),
+        initargs=(
+            os.getpid(),
+            str(gazetteer),
+            analyser.recognizer.gazetteer_path,
+            analyser.embedding,
+        ),
     )
     # every worker starts now, while this process embeds the first batches (the pool would
     # otherwise start one only when a batch is submitted; the fork server's first start
@@ -149,12 +158,26 @@ def _pool(analyser: Analyser, workers: int, tmp: Path) -> ProcessPoolExecutor:
 _worker: Analyser | None = None
 
 
-def _start_worker(gazetteer: str, gazetteer_path: str, embedding: str) -> None:
+def _start_worker(owner: int, gazetteer: str, gazetteer_path: str, embedding: str) -> None:
     """Ctrl-C is the parent's to handle: it stops the pool."""
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_after, args=(owner,), daemon=True).start()
     loaded = pickle.loads(Path(gazetteer).read_bytes())
     _worker = Analyser(loaded, Path(gazetteer_path) if gazetteer_path else None, embedding)
+
+
+def _exit_after(owner: int) -> None:
+    """End this worker once the process that owns the pool is gone (killed: `aiwatch
+    process` on SIGTERM). Nothing else would: every worker holds both ends of the pool's
+    queues, so none reads an end of file, and an orphan waits for work forever, or on a
+    result nobody reads, holding its models and the fork server."""
+    while True:
+        time.sleep(OWNER_CHECK_SECONDS)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(1)
 
 
 def warm_up() -> None:

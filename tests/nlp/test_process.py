@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -167,6 +169,51 @@ def test_pool_workers_fork_from_a_server_with_the_models_loaded(tmp_path: Path) 
             parent, pipelines, torch_loaded = workers.submit(_worker_state).result()
         assert parent != os.getpid()  # forked by the fork server, never from this process
         assert pipelines >= 2 and torch_loaded  # ja and zh loaded before the first article
+
+
+POOL_OWNER = """
+import os, sys
+from pathlib import Path
+from nlp.analysis import Analyser, _pool
+from nlp.gazetteer import Gazetteer
+
+if __name__ == "__main__":
+    analyser = Analyser(Gazetteer.load(None), None, "use-multilingual")
+    workers = _pool(analyser, 2, Path(sys.argv[1]))
+    print(*{workers.submit(os.getpid).result() for _ in range(8)}, flush=True)
+    sys.stdin.read()
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_pool_workers_end_when_the_process_owning_the_pool_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "owner.py"
+    script.write_text(POOL_OWNER)
+    root = Path(__file__).parents[2]
+    owner = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        text=True,
+    )
+    assert owner.stdout is not None
+    workers = [int(pid) for pid in owner.stdout.readline().split()]
+    assert workers and all(map(_running, workers))
+    owner.kill()  # as SIGTERM kills `aiwatch process`: no clean-up of its own
+    owner.wait()
+    deadline = time.monotonic() + 30
+    while any(map(_running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(map(_running, workers))
 
 
 @pytest.mark.slow
