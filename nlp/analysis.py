@@ -134,8 +134,10 @@ def _pool(analyser: Analyser, workers: int, tmp: Path) -> ProcessPoolExecutor:
     it imports anything, so a large one would hold this process until the worker is up."""
     gazetteer = tmp / "gazetteer.pickle"
     gazetteer.write_bytes(pickle.dumps(analyser.gazetteer, pickle.HIGHEST_PROTOCOL))
+    global _fork_server_started
     context = get_context("forkserver")  # the server is exec'd: no fork of a threaded daemon
     context.set_forkserver_preload(PRELOAD)  # takes effect when the server first starts
+    _fork_server_started = True
     pool = ProcessPoolExecutor(
         workers,
         mp_context=context,
@@ -156,6 +158,13 @@ def _pool(analyser: Analyser, workers: int, tmp: Path) -> ProcessPoolExecutor:
 
 
 _worker: Analyser | None = None
+_fork_server_started = False  # by this process's first pool
+
+
+def fork_server_started() -> bool:
+    """Whether a pool was started in this process: its fork server is up with the models
+    loaded, so a new pool costs milliseconds, not the server's seconds."""
+    return _fork_server_started
 
 
 def _start_worker(owner: int, gazetteer: str, gazetteer_path: str, embedding: str) -> None:

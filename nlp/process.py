@@ -22,7 +22,14 @@ import numpy as np
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from nlp.analysis import POOL_MIN_ARTICLES, Analyser, Analysis, ArticleText, analysed
+from nlp.analysis import (
+    POOL_MIN_ARTICLES,
+    Analyser,
+    Analysis,
+    ArticleText,
+    analysed,
+    fork_server_started,
+)
 from nlp.dates import local_time
 from nlp.embedding import BUNDLED
 from nlp.entities import Found
@@ -202,9 +209,9 @@ def process_pending(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ProcessSummary:
     """Run every NLP stage for each unprocessed article (every article with `redo_all`),
-    after adding the articles stored since the last run to the full-text index. A backlog
-    of `settings.pool_min_articles` or more is analysed in `settings.workers` processes;
-    the store is written here, in publication order, one transaction per article."""
+    after adding the articles stored since the last run to the full-text index. A large
+    backlog is analysed in `settings.workers` processes (`pool_workers`); the store is
+    written here, in publication order, one transaction per article."""
     settings = settings or NlpSettings()
     with sessions.begin() as session:
         processor = Processor(session, settings)
@@ -219,13 +226,23 @@ def process_pending(
             yield texts
 
     summary = ProcessSummary(indexed=index_pending(sessions))
-    workers = settings.workers if len(ids) >= settings.pool_min_articles else 1
+    workers = pool_workers(len(ids), settings)
     for analyses in analysed(processor.analyser, batches(), workers=workers):
         for analysis in analyses:
             _one(sessions, processor, analysis, summary)
             if on_progress:
                 on_progress(summary.processed + summary.failed, len(ids))
     return summary
+
+
+def pool_workers(backlog: int, settings: NlpSettings) -> int:
+    """The processes to analyse `backlog` articles in: the pool for a backlog of
+    `settings.pool_min_articles` (its first start loads the models, seconds of CPU), or,
+    once its fork server is up, for one that gives each worker a batch."""
+    least = settings.pool_min_articles
+    if fork_server_started():
+        least = min(least, settings.workers * BATCH)
+    return settings.workers if backlog >= least else 1
 
 
 def reset_stories(session: Session) -> None:

@@ -15,7 +15,7 @@ from bench.nlp import stored_results
 from nlp.analysis import Analyser, _pool
 from nlp.entities import EntityRecognizer
 from nlp.evaluate import load_corpus
-from nlp.process import BATCH, NlpSettings, process_pending
+from nlp.process import BATCH, NlpSettings, pool_workers, process_pending
 from nlp.store_entities import CurationError, merge, promote
 from store.articles import ArticleRecord, save_article
 from store.models import Article, ArticleNlpState, Entity, Mention
@@ -169,6 +169,9 @@ def test_pool_workers_fork_from_a_server_with_the_models_loaded(tmp_path: Path) 
             parent, pipelines, torch_loaded = workers.submit(_worker_state).result()
         assert parent != os.getpid()  # forked by the fork server, never from this process
         assert pipelines >= 2 and torch_loaded  # ja and zh loaded before the first article
+    settings = NlpSettings(workers=2)  # a pool now costs ms: a batch per worker is enough
+    assert pool_workers(2 * BATCH, settings) == 2 and pool_workers(2 * BATCH - 1, settings) == 1
+    assert pool_workers(10 * BATCH, NlpSettings(workers=1)) == 1
 
 
 POOL_OWNER = """
