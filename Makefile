@@ -35,7 +35,7 @@ bench: $(STAMP)
 
 # The NER models in nlp/ner/models/ (shipped): training data, `spacy train`, trimmed copy.
 models: $(STAMP)
-	for lang in ja zh; do \
+	for lang in ja zh en; do \
 	  $(BIN)/python -m nlp.ner.build $$lang nlp/ner/corpus/$$lang && \
 	  $(BIN)/python -m spacy train nlp/ner/$$lang.cfg --code nlp/components.py \
 	    --output nlp/ner/training/$$lang && \

@@ -26,6 +26,9 @@ name. Nor is it a description:
 - a government body whose last character is no body's head (米国製品, 中國模型): bodies end
   in 部, 省, 局, 委员会, 政府 and their like (Japanese ones also in 連合, 同盟, 裁: 国際連合,
   東京高裁; not 機関, as 規制機関 names none).
+In English (and any other language; Latin script) a name may be longer and hold an apostrophe
+(People's Daily), but starts and ends with no function word (It, Most AI, Working out), holds
+no calendar word (June 2017), is no nationality (Irish) and has a capital or a digit.
 """
 
 from __future__ import annotations
@@ -83,6 +86,8 @@ _AFFIX_JA = ("接頭辞", "接尾辞", "補助記号", "形状詞")  # Sudachi p
 @lru_cache(maxsize=65536)
 def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
     """Cached, as an article names the same entity again and again."""
+    if lang != "ja" and not lang.startswith("zh"):
+        return _english_name(surface)
     if len(surface) > MAX_NAME_CHARS or _PUNCTUATION.search(surface):
         return False
     if _ACRONYM.match(surface) and not (lang == "ja" and _japanese_proper(surface)):
@@ -94,9 +99,7 @@ def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
     describable = label in DESCRIBED and not _LATIN.search(surface)
     if lang == "ja":
         return _japanese_name(surface, label, describable)
-    if lang.startswith("zh"):
-        return _chinese_name(fold(surface), label, describable)
-    return True
+    return _chinese_name(fold(surface), label, describable)
 
 
 def _gov_head(surface: str, lang: str) -> bool:
@@ -314,3 +317,49 @@ def _chinese_words() -> dict[str, str]:
     import jieba.posseg
 
     return jieba.posseg.dt.word_tag_tab
+
+
+# Calendar words: a span holding one is a date or a holiday (June 2017, Jan. 1, Lunar New Year)
+CALENDAR_WORDS = frozenset(
+    (
+        "january", "february", "march", "april", "may", "june", "july", "august",
+        "september", "october", "november", "december", "monday", "tuesday", "wednesday",
+        "thursday", "friday", "saturday", "sunday", "day", "year",
+        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    )
+)  # fmt: skip
+# A single capitalised word with a nationality's or language's ending (Irish, Japanese)
+_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ese|ish)$|^[A-Z][a-z]{3,}(?:ian|ean)$")
+_ENGLISH_WORD = re.compile(r"[A-Za-z0-9][\w.&'’-]*")
+# English names are longer than CJK ones (Cyberspace Administration of China) and may hold an
+# apostrophe (People's Daily), but not a possessive at their end (Alibaba's)
+MAX_ENGLISH_NAME_CHARS = 64
+_ENGLISH_PUNCTUATION = re.compile(r"[，。、；：！？（）()「」『』《》〈〉【】“”\"…—―,;:!?]|['’]s$")
+
+
+def _english_name(surface: str) -> bool:
+    """Whether a Latin-script span can be a name: English capitalises every sentence start,
+    so the model's errors are everyday words there (It, Some, Working out), dates (June 2017)
+    and nationalities (Irish). A name does not start or end with a function word (spaCy's
+    English stop words: the, it, most, out) or start with a number word (Eighteen), holds no
+    calendar word, is not a nationality, and has a capital or a digit (not "the ministry")."""
+    if len(surface) > MAX_ENGLISH_NAME_CHARS or _ENGLISH_PUNCTUATION.search(surface):
+        return False
+    if _ACRONYM.match(surface):  # AI, CEO: the gazetteer lists those that name a body
+        return False
+    words = _ENGLISH_WORD.findall(surface)
+    if not words or not _LATIN.search(surface):
+        return len(surface) <= MAX_NAME_CHARS  # another script: no English rule applies
+    from spacy.lang.en.lex_attrs import like_num
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    if words[0].lower() in STOP_WORDS or words[-1].lower() in STOP_WORDS:
+        return False
+    if any(word.lower().rstrip(".") in CALENDAR_WORDS for word in words):
+        return False
+    if words[0].isalpha() and like_num(words[0]):  # Eighteen, Two: a count starts it
+        return False
+    if len(words) == 1 and _DEMONYM.match(surface):
+        return False
+    return bool(re.search(r"[A-Z0-9]", surface))
+

@@ -2,7 +2,8 @@
 
 Japanese and Chinese: character tokens (nlp/ner/tokenizer.py) and aiwatch's trained NER
 (`aiwatch_ner_v1`, models in nlp/ner/models/, each with its own tokenizer: Sudachi words for
-Japanese). English: blank en with the gazetteer ruler, no statistical recognizer.
+Japanese). English: blank en, the trained English NER and, after it, the gazetteer ruler, so
+that a known name wins over the model's span.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ PIPELINES: dict[str, dict[str, Any]] = {
         "config": CHAR_TOKENS,
         "add": [("aiwatch_ner_v1", {"model": "zh", "fold_hanzi": True})],
     },
-    "en": {"blank": "en", "add": [("aiwatch_gazetteer_ruler_v1", {})]},
+    "en": {
+        "blank": "en",
+        "add": [("aiwatch_ner_v1", {"model": "en"}), ("aiwatch_gazetteer_ruler_v1", {})],
+    },
 }
 
 
@@ -32,7 +36,7 @@ def pipeline_lang(lang: str) -> str:
 
 
 def has_recognizer(lang: str) -> bool:
-    """Whether `lang`'s pipeline has a statistical recognizer (English has none yet)."""
+    """Whether `lang`'s pipeline has a statistical recognizer (all three have one now)."""
     spec = PIPELINES[pipeline_lang(lang)]
     return any(factory == "aiwatch_ner_v1" for factory, _ in spec["add"])
 

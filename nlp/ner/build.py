@@ -8,7 +8,9 @@ its tenth `curid % 10 == 1` is the whole dev set), plus template sentences and g
 matches over our own sentences (`--no-own` leaves them out). Chinese: our hand-labelled
 sentences' train part (nlp/ner/gold.py; their gold spans win, only LAC's places are added),
 Baidu LAC on every sentence of our own texts with gazetteer matches winning, plus template
-sentences.
+sentences. English: the same without LAC (no English tagger is installable): hand-labelled
+train part, gazetteer matches over our own English texts (and the Taipei Times page of the
+fundus fixtures), template sentences.
 About a third of the gazetteer (`held_out`) is never shown to the model as a name, so that
 bench/discovery.py can measure recognition of names the model has not seen.
 """
@@ -55,6 +57,8 @@ GAZETTEER_LABELS = {
 }
 LAC_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+# English sentences end in . ! ? before a space and a capital or quote (not "U.S. officials")
+_SENTENCE_EN = re.compile(r".+?(?:[.!?](?=\s+[A-Z\"“‘(])|$)", re.M)
 # Uncovered runs that look like names are left unannotated rather than taught as "not a name".
 _NAME_LIKE = re.compile(r"[\u30a0-\u30ff]{3,}|[A-Z][0-9A-Za-z\-.]+")
 Spans = list[tuple[int, int, str]]
@@ -75,8 +79,9 @@ def stockmark_train() -> Iterator[tuple[str, Spans, str]]:
 
 
 def own_texts(lang: str) -> list[str]:
-    """Our own articles: the test corpus, the demo corpus, the dev set's `fit` split and, for
-    Chinese, the People's Daily page of the fundus fixtures."""
+    """Our own articles: the test corpus, the demo corpus, the dev set's `fit` split and the
+    fundus fixtures' page in the language (People's Daily for Chinese, Taipei Times for
+    English)."""
     texts = []
     for corpus in (ROOT / "tests" / "corpus", ROOT / "seeds" / "demo"):
         articles = yaml.safe_load((corpus / "articles.yaml").read_text(encoding="utf-8"))
@@ -87,20 +92,29 @@ def own_texts(lang: str) -> list[str]:
         if split == "fit" and article_id.startswith(lang):
             article = json.loads((devset / "articles" / f"{article_id}.json").read_text("utf-8"))
             texts.append(f"{article['title']}\n{article['body']}")
-    if lang == "zh":
-        page = json.loads((SHARED / "data" / "fundus" / "cn" / "People.json").read_text("utf-8"))
+    fundus_page = {"zh": "cn/People.json", "en": "tw/TaipeiTimes.json"}.get(lang)
+    if fundus_page:
+        page = json.loads((SHARED / "data" / "fundus" / fundus_page).read_text("utf-8"))
         for version in page.values():
             for section in version["body"]["sections"]:
                 texts += section["paragraphs"]
     return texts
 
 
-def sentences(texts: list[str]) -> list[str]:
-    return [m.group().strip() for t in texts for m in _SENTENCE.finditer(t) if len(m.group()) > 8]
+def sentences(texts: list[str], lang: str = "zh") -> list[str]:
+    pattern = _SENTENCE_EN if lang == "en" else _SENTENCE
+    return [m.group().strip() for t in texts for m in pattern.finditer(t) if len(m.group()) > 8]
 
 
-def silver(sentence: str, gazetteer: Gazetteer, lac: object | None) -> tuple[Spans, Spans]:
-    """(spans, unannotated) for one of our sentences: gazetteer matches first, then LAC."""
+def silver(
+    sentence: str,
+    gazetteer: Gazetteer,
+    lac: object | None,
+    everyday: frozenset[str] = frozenset(),
+) -> tuple[Spans, Spans]:
+    """(spans, unannotated) for one of our sentences: gazetteer matches first, then LAC. A
+    capitalised word in `everyday` (English: one our texts also write in lower case, as a
+    sentence start "Customers" or "Working") is taught as no name rather than left out."""
     spans: Spans = []
     missing: Spans = []
     for m in gazetteer.match(sentence):
@@ -109,9 +123,18 @@ def silver(sentence: str, gazetteer: Gazetteer, lac: object | None) -> tuple[Spa
         target.append((m.start, m.end, label or ""))
     spans += _lac_spans(sentence, lac, LAC_LABELS, spans + missing)
     for m in _NAME_LIKE.finditer(sentence):
-        if _free(m.start(), m.end(), spans + missing):
+        if _free(m.start(), m.end(), spans + missing) and m.group().lower() not in everyday:
             missing.append((m.start(), m.end(), ""))
     return spans, missing
+
+
+def everyday_words(texts: list[str], seen: int = 2) -> frozenset[str]:
+    """Words our English texts write in lower case at least `seen` times: everyday words,
+    whatever capital a sentence start gives them."""
+    counts: dict[str, int] = {}
+    for word in re.findall(r"(?<![\w.-])[a-z][a-z-]+\b", "\n".join(texts)):
+        counts[word] = counts.get(word, 0) + 1
+    return frozenset(w for w, n in counts.items() if n >= seen)
 
 
 def labelled(
@@ -183,8 +206,12 @@ class Templates:
 
     def _made_up_person(self) -> str:
         roll = self.rng.random()
+        if self.lang == "en" and roll < 0.6:
+            return f"{self._pick('en_given')} {self._pick('en_family')}"
         if roll < 0.15:
             return f"{self._pick('latin_given')} {self._pick('latin_family')}"
+        if self.lang == "en":  # Chinese, Japanese and Korean names as the foreign press writes them
+            return f"{self._pick('en_asian_family')} {self._pick('en_asian_given')}"
         if self.lang == "ja" and roll < 0.55:
             return self._pick("ja_surnames", "ja_given")
         if self.lang == "ja" and roll < 0.75:
@@ -193,8 +220,10 @@ class Templates:
 
     def _made_up_org(self) -> str:
         roll = self.rng.random()
-        if roll < 0.2:
+        if roll < 0.2 or (self.lang == "en" and roll < 0.5):
             return f"{self._pick('latin_brand')} {self._pick('latin_org_form')}".strip()
+        if self.lang == "en":  # a romanised Chinese or Japanese brand and an English trade
+            return f"{self._pick('en_romanised_brand')} {self._pick('en_trade')}"
         if self.lang == "ja" and roll < 0.5:
             return self._pick("kana_brand", "ja_form")
         if roll < 0.7:
@@ -202,24 +231,28 @@ class Templates:
         return self._pick("zh_city", "zh_brand", "zh_trade", "zh_form")
 
     def _made_up_model(self) -> str:
-        brand = self._pick("latin_brand" if self.rng.random() < 0.6 else "zh_brand")
+        pool = "latin_brand" if self.rng.random() < 0.6 or self.lang == "en" else "zh_brand"
+        brand = self._pick(pool)
         return brand + self._pick("model_suffix")
 
     def _made_up_product(self) -> str:
-        if self.rng.random() < 0.5:
+        if self.rng.random() < 0.5 or self.lang == "en":
             return self._pick("latin_brand") + self.rng.choice([" Chat", " Studio", " Cloud", ""])
         return self._pick("zh_brand") + self.rng.choice(["助手", "App", "智能体", "平台", ""])
 
     def _made_up_gov(self) -> str:
+        if self.lang == "en":
+            return self._pick("en_gov")
         if self.lang == "ja" and self.rng.random() < 0.5:
             return self._pick("ja_gov_head")
         return self._pick("zh_city", "zh_gov_head")
 
     def _made_up_law(self) -> str:
-        return self._pick(f"{self.lang}_law_topic", f"{self.lang}_law_form")
+        topic, form = self._pick(f"{self.lang}_law_topic"), self._pick(f"{self.lang}_law_form")
+        return f"{topic} {form}" if self.lang == "en" else topic + form
 
     def _made_up_loc(self) -> str:
-        return self._pick("zh_city")
+        return self._pick("en_place" if self.lang == "en" else "zh_city")
 
 
 def _names_for(entry: Entry, lang: str) -> list[str]:
@@ -227,7 +260,10 @@ def _names_for(entry: Entry, lang: str) -> list[str]:
     name, and aliases in a script that language uses."""
     names = [entry.names.get(lang), entry.names.get("en")]
     kana = re.compile(r"[\u3040-\u30ff]")
+    cjk = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
     for alias in entry.aliases:
+        if lang == "en" and cjk.search(alias):
+            continue  # an English reporter writes 华为 and ファーウェイ as Huawei
         if lang == "ja" or not kana.search(alias):
             names.append(alias)
     return [n for n in dict.fromkeys(names) if n]
@@ -291,8 +327,10 @@ def build(
         is_dev = zlib.crc32(record.text.encode()) % 10 == 9
         for _ in range(1 if is_dev else gold_repeat):
             examples.append((to_doc(nlp, record.text, list(spans), list(missing)), is_dev))
-    for sentence in sentences(own_texts(lang)) if own else []:
-        spans, missing = silver(sentence, gazetteer, lac)
+    texts = own_texts(lang) if own else []
+    everyday = everyday_words(texts + [r.text for r in hand]) if lang == "en" else frozenset()
+    for sentence in sentences(texts, lang):
+        spans, missing = silver(sentence, gazetteer, lac, everyday)
         examples.append((to_doc(nlp, sentence, spans, missing), rng.random() < own_dev))
     filler = Templates(lang, gazetteer, rng)
     for _ in range(templates):
@@ -307,7 +345,7 @@ def build(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("lang", choices=("ja", "zh"))
+    parser.add_argument("lang", choices=("ja", "zh", "en"))
     parser.add_argument("out", type=Path)
     parser.add_argument("--templates", type=int, default=0, help="template sentences to add")
     parser.add_argument(
@@ -317,7 +355,7 @@ def main() -> None:
         "--gold-repeat", type=int, default=3, help="copies of each hand-labelled train sentence"
     )
     args = parser.parse_args()
-    templates = args.templates or {"ja": 1500, "zh": 4000}[args.lang]
+    templates = args.templates or {"ja": 1500, "zh": 4000, "en": 1500}[args.lang]
     build(args.lang, args.out, templates, own=not args.no_own, gold_repeat=args.gold_repeat)
 
 
