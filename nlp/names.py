@@ -22,7 +22,12 @@ name. Nor is it a description:
   (梁文鋒), and so does jieba;
 - in Chinese, two names side by side (李明 王芳: Chinese names hold no space), or a person in
   Han characters longer than a Chinese name (我国智能算力规模快速增长), starting with a
-  character no person name starts with (竞争是), or anonymous (张女士, 王某);
+  character no person name starts with (竞争是), or anonymous (张女士, 王某). The Chinese
+  phrase rules spare a law's title ending in a title's head (关于…的通知, 数据安全管理办法;
+  not 关于修, a cut), a body ending in its head but for a verb of two characters (宇树科技,
+  国家发展改革委; not 收购公司, …要求市府), a dictionary word that a proper stem and a
+  head make (路透社, not 出版社), a Chinese person's name whose characters are words
+  (向文波), and a body's or law's seat or status in parentheses (…（北京）有限公司, 办法（试行）);
 - a government body whose last character is no body's head (米国製品, 中國模型): bodies end
   in 部, 省, 局, 委员会, 政府 and their like (Japanese ones also in 連合, 同盟, 裁: 国際連合,
   東京高裁; not 機関, as 規制機関 names none).
@@ -71,6 +76,22 @@ ORG_HEADS = (
     "瓦斯", "インターナショナル", "エンタテインメント",
 )  # fmt: skip
 GOV_HEADS = set("部省庁厅局署院会委府办弁室处所党军队组司团権权馆館行")  # last characters
+# Chinese heads that end an organisation's name and no description with a verb in it: a name
+# ending in one may hold verbs (宇树科技, 华泰证券研究所), a dictionary word may be one (路透社)
+ZH_ORG_HEADS = (
+    "公司", "社", "学院", "学部", "研究中心", "研发院", "基金", "资本", "创投", "日报", "时报",
+    "晚报", "投顾", "金控", "事业部", "委员会", "交易所",
+)  # fmt: skip
+# A parenthesis inside a Chinese body's or law's name: its seat or a law's status and years
+# (摩尔线程智能科技（北京）股份有限公司, 办法（试行）, 方案（2025—2027年）)
+_ZH_PARENTHETICAL = re.compile(r"(?<=.)[（(][^（）()，。、；：！？「」『』《》“”]{1,12}[）)]")
+PARENTHESISED = ("ORG", "GOV", "LAW")
+# What a Chinese law's, rule's or policy's title ends in: such a title is a phrase and may
+# hold verbs, 的 and 关于 (关于加快推进…的通知); a report or a cut (关于修) does not end so
+LAW_TITLE_HEADS = (
+    "法", "法案", "条例", "办法", "规定", "通知", "意见", "措施", "方案", "指南", "指引",
+    "规则", "准则", "框架", "计划", "决定", "细则", "规范", "标准", "草案", "纲要", "公约",
+)  # fmt: skip
 # Japanese bodies with other heads (国際連合, 欧州共同体, 東京高裁); not 機関 (規制機関)
 JA_GOV_HEADS = ("連合", "連盟", "同盟", "共同体", "裁")
 # Sudachi files the ministries and agencies as one common noun (文部省, 金融庁)
@@ -88,7 +109,7 @@ def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
     """Cached, as an article names the same entity again and again."""
     if lang != "ja" and not lang.startswith("zh"):
         return _english_name(surface)
-    if len(surface) > MAX_NAME_CHARS or _PUNCTUATION.search(surface):
+    if len(surface) > MAX_NAME_CHARS or _PUNCTUATION.search(_unbracketed(surface, lang, label)):
         return False
     if _ACRONYM.match(surface) and not (lang == "ja" and _japanese_proper(surface)):
         return False
@@ -100,6 +121,13 @@ def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
     if lang == "ja":
         return _japanese_name(surface, label, describable)
     return _chinese_name(fold(surface), label, describable)
+
+
+def _unbracketed(surface: str, lang: str, label: str) -> str:
+    """`surface` without the parentheses a Chinese body's or law's name may hold."""
+    if lang.startswith("zh") and label in PARENTHESISED:
+        return _ZH_PARENTHETICAL.sub("", surface)
+    return surface
 
 
 def _gov_head(surface: str, lang: str) -> bool:
@@ -214,23 +242,67 @@ def _japanese_description(tokens: list) -> bool:  # type: ignore[type-arg]
 
 
 def _chinese_name(surface: str, label: str, describable: bool) -> bool:
-    """`surface` is folded to simplified characters, as jieba's dictionary is written."""
+    """`surface` is folded to simplified characters, as jieba's dictionary is written. A law's
+    title is a phrase (关于…的通知, 数据安全管理办法), so the phrase rules spare it; so do
+    they a body ending in its head (宇树科技, 国家发展改革委), and a person's name whose
+    characters are also words (向文波, 杨崇和)."""
     import jieba.posseg
 
+    headed = _chinese_headed(surface, label)
     if _HAN_ONLY.match(surface) and _chinese_words().get(surface, "nr") not in PROPER_TAGS:
-        return False
+        return headed and _proper_stem(surface)
     if _HAN_SPACE_HAN.search(surface):  # two names side by side: 李明 王芳, 编辑 赵磊
         return False
     if label == "PERSON" and _HAN_ONLY.match(surface) and not _chinese_person(surface):
         return False
     words = [(w.word, w.flag) for w in jieba.posseg.lcut(surface, HMM=False)]
-    if words[0][1] in FUNCTION_TAGS or words[-1][1] in FUNCTION_TAGS or ("的", "uj") in words:
+    if label == "LAW" and _unbracketed(surface, "zh", label).endswith(LAW_TITLE_HEADS):
+        return True
+    person = label == "PERSON" and _HAN_ONLY.match(surface) and len(surface) > 2
+    cut = words[0][1] in FUNCTION_TAGS or words[-1][1] in FUNCTION_TAGS
+    if (cut and not person and not headed) or ("的", "uj") in words:
         return False  # 及 at an end is a cut, 的 inside a description
     if _latin_description(surface, label, words, lambda w: w[1] != "eng"):
         return False
     if label != "PERSON" and _plain(surface, label) and all(map(_common_word, words)):
         return False
-    return label == "PERSON" or not _chinese_description(words, describable)
+    verbs_describe = not headed or words[0][1] == "v"  # 收购公司 describes; 宇树科技 names
+    return label == "PERSON" or not _chinese_description(words, describable, verbs_describe)
+
+
+def _describing_verb(word: str, flag: str, in_a_body: bool) -> bool:
+    """A verb makes a phrase a description; in a body's name ending in its head, only a verb
+    of two or more characters does (要求, 质询), not a verbal noun (发展, 改革) nor one
+    character of a brand (宇树, 网信办)."""
+    if not flag.startswith("v"):
+        return False
+    return not in_a_body or (flag != "vn" and len(word) > 1)
+
+
+def _chinese_headed(surface: str, label: str) -> bool:
+    """Whether a body's name ends in its head: an organisation's (科技, 证券, 公司, 社) or a
+    government body's (部, 局, 委)."""
+    if label == "GOV":
+        return surface[-1] in GOV_HEADS
+    return label == "ORG" and surface.endswith(_zh_org_heads())
+
+
+def _proper_stem(surface: str) -> bool:
+    """Whether a dictionary word ending in a body's head is named by what comes before it:
+    no everyday word (路透社; not 出版社, 分公司)."""
+    stem = surface[: -len(_head_of(surface))]
+    return len(stem) > 1 and _chinese_words().get(stem, "nz") in PROPER_TAGS
+
+
+def _head_of(surface: str) -> str:
+    """The longest body's head `surface` ends in (one _chinese_headed found there)."""
+    return max((h for h in (*_zh_org_heads(), *GOV_HEADS) if surface.endswith(h)), key=len)
+
+
+@cache
+def _zh_org_heads() -> tuple[str, ...]:
+    """ORG_HEADS and ZH_ORG_HEADS folded as the surfaces they end are (研 folds to 硏)."""
+    return tuple({fold(head) for head in (*ORG_HEADS, *ZH_ORG_HEADS) if _HAN.match(head)})
 
 
 def _chinese_person(surface: str) -> bool:
@@ -256,8 +328,10 @@ def _person_initials() -> frozenset[str]:
     return frozenset(c for c, n in counts.items() if n >= PERSON_INITIAL_MIN)
 
 
-def _chinese_description(words: list[tuple[str, str]], describable: bool) -> bool:
-    if any(flag.startswith("v") for _, flag in words):
+def _chinese_description(
+    words: list[tuple[str, str]], describable: bool, verbs_describe: bool = True
+) -> bool:
+    if any(_describing_verb(word, flag, not verbs_describe) for word, flag in words):
         return True
     proper = any(flag in (*PROPER_TAGS, "ns") for _, flag in words)
     known = all(len(word) > 1 for word, _ in words)  # 智元机器人: an unknown 智元 may be a name

@@ -163,6 +163,20 @@ def test_eval_entities_meets_targets(recognizer: EntityRecognizer) -> None:
         ("单忠德", "zh-Hans", "PERSON", True),
         ("张女士", "zh-Hans", "PERSON", False),  # anonymous: nobody to track
         ("王某", "zh-Hans", "PERSON", False),
+        ("宇树科技", "zh-Hans", "ORG", True),  # a verb inside, an organisation's head ends it
+        ("华泰证券研究所", "zh-Hans", "ORG", True),
+        ("收购公司", "zh-Hans", "ORG", False),  # a verb first: a description
+        ("路透社", "zh-Hans", "ORG", True),  # a dictionary word named by a proper stem
+        ("出版社", "zh-Hans", "ORG", False),
+        ("国家发展改革委", "zh-Hans", "GOV", True),  # a verb inside, a body's head ends it
+        ("星海云算智能科技（杭州）有限公司", "zh-Hans", "ORG", True),  # its seat in parentheses
+        ("数据出境安全评估办法（试行）", "zh-Hans", "LAW", True),
+        ("银行保险机构数据安全管理办法", "zh-Hans", "LAW", True),  # a law's title is a phrase
+        ("关于加快推进人工智能发展的通知", "zh-Hans", "LAW", True),
+        ("关于修", "zh-Hans", "LAW", False),  # a title cut inside a word
+        ("向文波", "zh-Hans", "PERSON", True),  # a name whose characters are also words
+        ("杨崇和", "zh-Hans", "PERSON", True),
+        ("向他", "zh-Hans", "PERSON", False),
     ],
 )
 def test_only_spans_that_can_be_names_are_kept(
