@@ -35,10 +35,23 @@ def fold_char(char: str) -> str:
     if char in _SHINJITAI_IN_NAMES:
         return _SHINJITAI_IN_NAMES[char]
     if "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff":
+        if _simplified_already(char):  # 研 沪 郎 翻: jp2t would make them 硏 濾 郞 飜
+            return char
         simplified = _TRAD_TO_SIMP.convert(_JP_TO_TRAD.convert(char))
         return simplified if len(simplified) == 1 else char
     normalized = unicodedata.normalize("NFKC", char).lower()
     return normalized if len(normalized) == 1 else char
+
+
+def _simplified_already(char: str) -> bool:
+    """A character of the simplified Chinese standard set (GB 2312) that simplifying leaves
+    as it is: OpenCC's jp2t reads it as a shinjitai and takes it to a variant the text
+    never meant (研究 folded to 硏究, which jieba then splits)."""
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return _TRAD_TO_SIMP.convert(char) == char
 
 
 def fold(text: str) -> str:

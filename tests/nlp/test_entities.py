@@ -28,7 +28,7 @@ def recognizer() -> EntityRecognizer:
             {
                 ("百度", "org:baidu", "gazetteer"),
                 ("李彦宏", "person:robin-li", "gazetteer"),
-                ("山田太郎", "person:山田太郞", "ner"),
+                ("山田太郎", "person:山田太郎", "ner"),
             },
         ),
         (

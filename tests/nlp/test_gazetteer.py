@@ -68,6 +68,19 @@ def test_fold_reads_shinjitai_as_names_write_them(japanese: str, chinese: str) -
     assert fold(japanese) == fold(chinese)
 
 
+@pytest.mark.parametrize("simplified", ["研究", "沪深两市", "新郎", "翻译", "概念", "欠款"])
+def test_fold_leaves_simplified_chinese_as_it_is(simplified: str) -> None:
+    """Characters that are simplified Chinese already are not read as shinjitai (研 -> 硏)."""
+    assert fold(simplified) == simplified
+
+
+@pytest.mark.parametrize(("traditional", "simplified"), [("後來", "后来"), ("於是", "于是")])
+def test_fold_still_simplifies_traditional_in_the_standard_set(
+    traditional: str, simplified: str
+) -> None:
+    assert fold(traditional) == simplified
+
+
 @pytest.mark.parametrize(
     ("text", "keys"),
     [
