@@ -107,6 +107,15 @@ class DateMention:
     def month(self) -> str:
         return f"{self.day.year:04d}-{self.day.month:02d}"
 
+    @property
+    def last_day(self) -> date:
+        """The last day of the day, week or month the mention names."""
+        if self.granularity == "month":
+            return _month_shift(self.day, 1) - timedelta(days=1)
+        if self.granularity == "week":
+            return self.day + timedelta(days=6)
+        return self.day
+
 
 def number(text: str) -> int:
     """Arabic or kanji numerals up to 99 (十二, 二十一, 三十)."""

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -147,12 +147,7 @@ def _dated_before(text: str, published: datetime) -> bool:
     a past release or stage told as background."""
     today, old, recent = published.date(), False, False
     for d in find_dates(text, published):
-        last = d.day
-        if d.granularity == "month":
-            last = (d.day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        elif d.granularity == "week":
-            last = d.day + timedelta(days=6)
-        old = old or (today - last).days > RECENT_DAYS
+        old = old or (today - d.last_day).days > RECENT_DAYS
         recent = recent or -1 <= (today - d.day).days <= RECENT_DAYS
     return old and not recent
 

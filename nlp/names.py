@@ -301,7 +301,7 @@ def _head_of(surface: str) -> str:
 
 @cache
 def _zh_org_heads() -> tuple[str, ...]:
-    """ORG_HEADS and ZH_ORG_HEADS folded as the surfaces they end are (研 folds to 硏)."""
+    """ORG_HEADS and ZH_ORG_HEADS folded as the surfaces they end are (證券 as 证券)."""
     return tuple({fold(head) for head in (*ORG_HEADS, *ZH_ORG_HEADS) if _HAN.match(head)})
 
 

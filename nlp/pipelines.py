@@ -36,7 +36,7 @@ def pipeline_lang(lang: str) -> str:
 
 
 def has_recognizer(lang: str) -> bool:
-    """Whether `lang`'s pipeline has a statistical recognizer (all three have one now)."""
+    """Whether `lang`'s pipeline has a statistical recognizer (`aiwatch_ner_v1`)."""
     spec = PIPELINES[pipeline_lang(lang)]
     return any(factory == "aiwatch_ner_v1" for factory, _ in spec["add"])
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -103,3 +103,13 @@ def test_numbers(text: str, value: int) -> None:
 def test_local_time_reads_stored_utc_in_the_articles_zone() -> None:
     stored = datetime(2025, 3, 21, 23, 0)  # naive: UTC, as SQLite returns it
     assert local_time(stored, 540).isoformat() == "2025-03-22T08:00:00+09:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "last"),
+    [("2月", date(2025, 2, 28)), ("12月", date(2024, 12, 31)), ("last week", date(2025, 3, 9))],
+)
+def test_a_month_or_a_week_ends_on_its_last_day(text: str, last: date) -> None:
+    published = datetime(2025, 3, 12, 9, tzinfo=UTC)
+    (mention,) = find_dates(text, published)
+    assert mention.last_day == last
