@@ -27,7 +27,12 @@ name. Nor is it a description:
   not 关于修, a cut), a body ending in its head but for a verb of two characters (宇树科技,
   国家发展改革委; not 收购公司, …要求市府), a dictionary word that a proper stem and a
   head make (路透社, not 出版社), a Chinese person's name whose characters are words
-  (向文波), and a body's or law's seat or status in parentheses (…（北京）有限公司, 办法（试行）);
+  (向文波) or a transliteration with · (因德米特·吉尔), and a body's or law's seat or status
+  in parentheses (…（北京）有限公司, 办法（试行）). A firm's registered name, ending in its
+  legal form, may hold any verb (腾讯控股有限公司); a body's name a verb that is neither first
+  nor right after a name (投资促进局, 终审法院; not …国务院要求市府); common words before a
+  head that ends no description name a firm (招商证券; not 芯片公司, 金融科技), places,
+  times and distinctions before a head describe one (国内半导体, 大型科技公司);
 - a government body whose last character is no body's head (米国製品, 中國模型): bodies end
   in 部, 省, 局, 委员会, 政府 and their like (Japanese ones also in 連合, 同盟, 裁: 国際連合,
   東京高裁; not 機関, as 規制機関 names none).
@@ -76,16 +81,27 @@ ORG_HEADS = (
     "瓦斯", "インターナショナル", "エンタテインメント",
 )  # fmt: skip
 GOV_HEADS = set("部省庁厅局署院会委府办弁室处所党军队组司团権权馆館行")  # last characters
+# Chinese bodies with other heads (国家互联网应急中心, 原讼法庭)
+ZH_GOV_HEADS = ("中心", "法庭")
 # Chinese heads that end an organisation's name and no description with a verb in it: a name
 # ending in one may hold verbs (宇树科技, 华泰证券研究所), a dictionary word may be one (路透社)
 ZH_ORG_HEADS = (
     "公司", "社", "学院", "学部", "研究中心", "研发院", "基金", "资本", "创投", "日报", "时报",
-    "晚报", "投顾", "金控", "事业部", "委员会", "交易所",
+    "晚报", "投顾", "金控", "事业部", "委员会", "交易所", "分行", "支行", "俱乐部", "队", "体育会",
 )  # fmt: skip
 # A parenthesis inside a Chinese body's or law's name: its seat or a law's status and years
 # (摩尔线程智能科技（北京）股份有限公司, 办法（试行）, 方案（2025—2027年）)
 _ZH_PARENTHETICAL = re.compile(r"(?<=.)[（(][^（）()，。、；：！？「」『』《》“”]{1,12}[）)]")
 PARENTHESISED = ("ORG", "GOV", "LAW")
+# A Chinese firm's legal form: its registered name ends in one and may hold any verb
+# (腾讯控股有限公司, 台湾积体电路制造股份有限公司); no description ends so
+ZH_LEGAL_FORMS = ("有限公司", "有限责任公司", "股份公司")
+# Heads that end a firm's or paper's name and no description, even after common words
+# (招商证券, 汇丰控股, 经济观察报; not 公司, 集团, 科技, 银行: 芯片公司, 汽车集团, 金融科技)
+ZH_NAME_HEADS = ("证券", "控股", "投顾", "金控", "日报", "时报", "晚报", "观察报", "都市报")
+# jieba's tags of words that describe a firm rather than name it, before its head: places,
+# times, distinctions, pronouns (国内半导体, 现代汽车, 大型科技公司, 该公司)
+DESCRIBING_TAGS = ("s", "t", "b", "r")
 # What a Chinese law's, rule's or policy's title ends in: such a title is a phrase and may
 # hold verbs, 的 and 关于 (关于加快推进…的通知); a report or a cut (关于修) does not end so
 LAW_TITLE_HEADS = (
@@ -131,8 +147,14 @@ def _unbracketed(surface: str, lang: str, label: str) -> str:
 
 
 def _gov_head(surface: str, lang: str) -> bool:
-    """Whether a government body's name ends in a body's head (部, 省, 委员会; 機関 in Japanese)."""
-    return fold(surface[-1]) in GOV_HEADS or (lang == "ja" and surface.endswith(JA_GOV_HEADS))
+    """Whether a government body's name ends in a body's head (部, 省, 委员会, 中心; 連合 in
+    Japanese) or, in Chinese, is one organisation of jieba's dictionary (联合国, 世界卫生组织)."""
+    if fold(surface[-1]) in GOV_HEADS:
+        return True
+    if lang == "ja":
+        return surface.endswith(JA_GOV_HEADS)
+    folded = fold(surface)
+    return folded.endswith(ZH_GOV_HEADS) or _chinese_words().get(folded) == "nt"
 
 
 def _japanese_name(surface: str, label: str, describable: bool) -> bool:
@@ -258,7 +280,9 @@ def _chinese_name(surface: str, label: str, describable: bool) -> bool:
     words = [(w.word, w.flag) for w in jieba.posseg.lcut(surface, HMM=False)]
     if label == "LAW" and _unbracketed(surface, "zh", label).endswith(LAW_TITLE_HEADS):
         return True
-    person = label == "PERSON" and _HAN_ONLY.match(surface) and len(surface) > 2
+    person = label == "PERSON" and (
+        (_HAN_ONLY.match(surface) and len(surface) > 2) or "·" in surface  # 因德米特·吉尔
+    )
     cut = words[0][1] in FUNCTION_TAGS or words[-1][1] in FUNCTION_TAGS
     if (cut and not person and not headed) or ("的", "uj") in words:
         return False  # 及 at an end is a cut, 的 inside a description
@@ -266,24 +290,63 @@ def _chinese_name(surface: str, label: str, describable: bool) -> bool:
         return False
     if label != "PERSON" and _plain(surface, label) and all(map(_common_word, words)):
         return False
-    verbs_describe = not headed or words[0][1] == "v"  # 收购公司 describes; 宇树科技 names
-    return label == "PERSON" or not _chinese_description(words, describable, verbs_describe)
+    if label == "PERSON":
+        return True
+    if headed and _verb_first(words):
+        return False  # 收购公司 describes; 宇树科技, 追觅科技 name
+    if label == "ORG" and surface.endswith(ZH_LEGAL_FORMS):
+        return True
+    if headed:
+        head = _head_of(surface)
+        stem = [(w.word, w.flag) for w in jieba.posseg.lcut(surface[: -len(head)], HMM=False)]
+        one_name = len(words) == 1 and words[0][1] in PROPER_TAGS  # 兴业银行, 科技日报
+        if describable and not one_name and _described(stem):
+            return False  # 国内半导体, 大型科技公司, 该公司
+        body = words[:-1] if words[-1][0] == head else words  # 控股 heads 汇丰控股: no verb
+        if _chinese_description(body, False, verbs_describe=False):
+            return False
+        named_by_head = surface.endswith(ZH_NAME_HEADS)  # 招商证券; not 芯片公司, 金融科技
+        return not (describable and not named_by_head and _common_nouns(words))
+    return not _chinese_description(words, describable)
 
 
-def _describing_verb(word: str, flag: str, in_a_body: bool) -> bool:
+def _verb_first(words: list[tuple[str, str]]) -> bool:
+    """A verb of two or more characters first: a description (收购公司), not a brand's
+    character (追觅科技, 达能集团)."""
+    return words[0][1] == "v" and len(words[0][0]) > 1
+
+
+def _described(stem_words: list[tuple[str, str]]) -> bool:
+    """Whether the words before a firm's head only describe it: heads (汽车集团, 科技公司),
+    places, times, distinctions (国内半导体, 大型科技公司), not a brand (小米集团, 宇树科技)."""
+    heads = _zh_org_heads()
+    return all(w in heads or f in DESCRIBING_TAGS for w, f in stem_words)
+
+
+def _describing_verb(words: list[tuple[str, str]], at: int, in_a_body: bool) -> bool:
     """A verb makes a phrase a description; in a body's name ending in its head, only a verb
-    of two or more characters does (要求, 质询), not a verbal noun (发展, 改革) nor one
-    character of a brand (宇树, 网信办)."""
+    of two or more characters first or right after a name does (收购公司, …国务院要求市府),
+    not one inside the name (投资促进局, 终审法院, 社会组织管理局), a verbal noun (发展,
+    改革) nor one character of a brand (宇树, 网信办)."""
+    word, flag = words[at]
     if not flag.startswith("v"):
         return False
-    return not in_a_body or (flag != "vn" and len(word) > 1)
+    if not in_a_body:
+        return True
+    return flag != "vn" and len(word) > 1 and (at == 0 or _names_a_body(*words[at - 1]))
+
+
+def _names_a_body(word: str, flag: str) -> bool:
+    """Whether a word is a name (国务院, 腾讯, 北京) or a body's (市政府): a verb after it
+    says what that body does."""
+    return flag in (*PROPER_TAGS, "ns") or (len(word) > 1 and word[-1] in GOV_HEADS)
 
 
 def _chinese_headed(surface: str, label: str) -> bool:
     """Whether a body's name ends in its head: an organisation's (科技, 证券, 公司, 社) or a
-    government body's (部, 局, 委)."""
+    government body's (部, 局, 委, 中心)."""
     if label == "GOV":
-        return surface[-1] in GOV_HEADS
+        return surface[-1] in GOV_HEADS or surface.endswith(ZH_GOV_HEADS)
     return label == "ORG" and surface.endswith(_zh_org_heads())
 
 
@@ -296,7 +359,8 @@ def _proper_stem(surface: str) -> bool:
 
 def _head_of(surface: str) -> str:
     """The longest body's head `surface` ends in (one _chinese_headed found there)."""
-    return max((h for h in (*_zh_org_heads(), *GOV_HEADS) if surface.endswith(h)), key=len)
+    heads = (*_zh_org_heads(), *GOV_HEADS, *ZH_GOV_HEADS)
+    return max((h for h in heads if surface.endswith(h)), key=len)
 
 
 @cache
@@ -331,11 +395,17 @@ def _person_initials() -> frozenset[str]:
 def _chinese_description(
     words: list[tuple[str, str]], describable: bool, verbs_describe: bool = True
 ) -> bool:
-    if any(_describing_verb(word, flag, not verbs_describe) for word, flag in words):
+    if any(_describing_verb(words, at, not verbs_describe) for at in range(len(words))):
         return True
+    return describable and _common_nouns(words)
+
+
+def _common_nouns(words: list[tuple[str, str]]) -> bool:
+    """Dictionary words ending in a common noun, no proper name among them (芯片公司,
+    国产大模型厂商)."""
     proper = any(flag in (*PROPER_TAGS, "ns") for _, flag in words)
     known = all(len(word) > 1 for word, _ in words)  # 智元机器人: an unknown 智元 may be a name
-    return describable and words[-1][1] == "n" and known and not proper
+    return words[-1][1] == "n" and known and not proper
 
 
 def words_of(text: str, ja: bool) -> list[tuple[int, int]]:

@@ -177,6 +177,22 @@ def test_eval_entities_meets_targets(recognizer: EntityRecognizer) -> None:
         ("向文波", "zh-Hans", "PERSON", True),  # a name whose characters are also words
         ("杨崇和", "zh-Hans", "PERSON", True),
         ("向他", "zh-Hans", "PERSON", False),
+        ("腾讯控股有限公司", "zh-Hans", "ORG", True),  # a legal form: its name may hold verbs
+        ("台灣積體電路製造股份有限公司", "zh-Hant", "ORG", True),
+        ("汇丰控股", "zh-Hans", "ORG", True),  # its head (控股) is no verb of the name
+        ("招商证券", "zh-Hans", "ORG", True),  # common words and a head that ends no description
+        ("追觅科技", "zh-Hans", "ORG", True),  # a brand's one-character verb first
+        ("芯片公司", "zh-Hans", "ORG", False),  # common words and a head that may describe
+        ("大型科技公司", "zh-Hans", "ORG", False),
+        ("该公司", "zh-Hans", "ORG", False),
+        ("联合国", "zh-Hans", "GOV", True),  # an organisation of jieba's dictionary
+        ("国家互联网应急中心", "zh-Hans", "GOV", True),  # a centre: a body's head
+        ("数据中心", "zh-Hans", "GOV", False),
+        ("广州市投资促进局", "zh-Hans", "GOV", True),  # a verb inside a body's name
+        ("国务院要求市府", "zh-Hans", "GOV", False),  # a verb after a body: what it does
+        ("中国银行江苏省分行", "zh-Hans", "ORG", True),  # a branch
+        ("傑志體育會", "zh-Hant", "ORG", True),  # a club
+        ("因达·拉奥", "zh-Hans", "PERSON", True),  # a transliteration, whatever its first character
     ],
 )
 def test_only_spans_that_can_be_names_are_kept(
