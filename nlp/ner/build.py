@@ -352,11 +352,16 @@ def main() -> None:
         "--no-own", action="store_true", help="public data only: no silver, no templates"
     )
     parser.add_argument(
-        "--gold-repeat", type=int, default=3, help="copies of each hand-labelled train sentence"
+        "--gold-repeat",
+        type=int,
+        default=0,
+        help="copies of each hand-labelled train sentence (zh 5, else 3)",
     )
     args = parser.parse_args()
     templates = args.templates or {"ja": 1500, "zh": 4000, "en": 1500}[args.lang]
-    build(args.lang, args.out, templates, own=not args.no_own, gold_repeat=args.gold_repeat)
+    # Chinese: five copies (measured against three: bench/ner_zh.py find 0.73 -> 0.74)
+    gold_repeat = args.gold_repeat or {"zh": 5}.get(args.lang, 3)
+    build(args.lang, args.out, templates, own=not args.no_own, gold_repeat=gold_repeat)
 
 
 if __name__ == "__main__":
