@@ -33,6 +33,9 @@ name. Nor is it a description:
   nor right after a name (投资促进局, 终审法院; not …国务院要求市府); common words before a
   head that ends no description name a firm (招商证券; not 芯片公司, 金融科技), places,
   times and distinctions before a head describe one (国内半导体, 大型科技公司);
+- a law whose name ends in no law's or rule's head (AI向け半導体, AI半導体輸出, Official
+  Journal): laws end in 法, 条例, 办法, 規則, ガイドライン, 指針 and their like, English ones
+  hold Act, Law, Rule, List, Measures and their like, a standard is its number (GB/T 45288.1);
 - a government body whose last character is no body's head (米国製品, 中國模型): bodies end
   in 部, 省, 局, 委员会, 政府 and their like (Japanese ones also in 連合, 同盟, 裁: 国際連合,
   東京高裁; not 機関, as 規制機関 names none).
@@ -108,6 +111,23 @@ LAW_TITLE_HEADS = (
     "法", "法案", "条例", "办法", "规定", "通知", "意见", "措施", "方案", "指南", "指引",
     "规则", "准则", "框架", "计划", "决定", "细则", "规范", "标准", "草案", "纲要", "公约",
 )  # fmt: skip
+# What else ends a Japanese law's or rule's name (AI事業者ガイドライン, 輸出管理規則, 政令)
+JA_LAW_HEADS = (
+    "法律", "令", "規則", "規制", "規程", "規定", "指針", "ガイドライン", "基準", "条約", "協定",
+    "制度", "リスト", "規範", "戦略", "原則", "要件", "要綱", "措置", "枠組み", "宣言", "告示",
+    "通達", "備案", "要求", "行動", "計画",
+)  # fmt: skip
+# words one of which an English law's, rule's or list's name holds (Interim Measures for …)
+ENGLISH_LAW_WORDS = frozenset(
+    (
+        "act", "acts", "law", "laws", "rule", "rules", "regulation", "regulations", "directive",
+        "code", "order", "measures", "provisions", "standard", "standards", "guidelines",
+        "guideline", "list", "framework", "bill", "treaty", "convention", "plan", "strategy",
+        "principles", "decree", "ordinance", "requirements", "declaration",
+    )
+)  # fmt: skip
+_STANDARD_NUMBER = re.compile(r"^[A-Z]{1,4}(?:/[A-Z]{1,3})?\s?[0-9]")  # GB/T 45288.1, SB 53
+_LAW_HEADS_FOLDED = tuple(fold(head) for head in (*LAW_TITLE_HEADS, *JA_LAW_HEADS))
 # Japanese bodies with other heads (国際連合, 欧州共同体, 東京高裁); not 機関 (規制機関)
 JA_GOV_HEADS = ("連合", "連盟", "同盟", "共同体", "裁")
 # Sudachi files the ministries and agencies as one common noun (文部省, 金融庁)
@@ -123,6 +143,8 @@ _AFFIX_JA = ("接頭辞", "接尾辞", "補助記号", "形状詞")  # Sudachi p
 @lru_cache(maxsize=65536)
 def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
     """Cached, as an article names the same entity again and again."""
+    if label == "LAW" and not _law_headed(_unbracketed(surface, lang, label)):
+        return False
     if lang != "ja" and not lang.startswith("zh"):
         return _english_name(surface)
     if len(surface) > MAX_NAME_CHARS or _PUNCTUATION.search(_unbracketed(surface, lang, label)):
@@ -137,6 +159,16 @@ def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
     if lang == "ja":
         return _japanese_name(surface, label, describable)
     return _chinese_name(fold(surface), label, describable)
+
+
+def _law_headed(surface: str) -> bool:
+    """Whether a law's name ends in a law's head (or, in English, holds a law word), or is a
+    standard's number."""
+    if _STANDARD_NUMBER.match(surface):
+        return True
+    if _LATIN.search(surface[-1]):
+        return any(w.lower() in ENGLISH_LAW_WORDS for w in re.findall(r"[A-Za-z]+", surface))
+    return fold(surface).endswith(_LAW_HEADS_FOLDED)
 
 
 def _unbracketed(surface: str, lang: str, label: str) -> str:

@@ -193,6 +193,14 @@ def test_eval_entities_meets_targets(recognizer: EntityRecognizer) -> None:
         ("中国银行江苏省分行", "zh-Hans", "ORG", True),  # a branch
         ("傑志體育會", "zh-Hant", "ORG", True),  # a club
         ("因达·拉奥", "zh-Hans", "PERSON", True),  # a transliteration, whatever its first character
+        ("AI向け半導体", "ja", "LAW", False),  # no law's head at the end: a description
+        ("AI半導体輸出", "ja", "LAW", False),
+        ("AI事業者ガイドライン", "ja", "LAW", True),
+        ("AI基本計画", "ja", "LAW", True),
+        ("Official Journal", "en", "LAW", False),  # no law word in it
+        ("Interim Measures for the Management of AI Services", "en", "LAW", True),
+        ("GB/T 45288.1-2025", "zh-Hans", "LAW", True),  # a standard is its number
+        ("北京市数据条例（草案）", "zh-Hans", "LAW", True),
     ],
 )
 def test_only_spans_that_can_be_names_are_kept(
