@@ -18,7 +18,7 @@ from pathlib import Path
 from nlp.credits import credit_spans
 from nlp.discovery import discover_models, slugify
 from nlp.gazetteer import TERM, TYPES, Gazetteer
-from nlp.names import can_be_name
+from nlp.names import ZH_LEGAL_FORMS, can_be_name
 
 LABEL_TO_TYPE = {label: type_ for type_, label in TYPES.items()}
 TERM_LABEL = TERM.upper()
@@ -30,6 +30,8 @@ NER_LABELS = ("ORG", "PERSON", "PRODUCT", "MODEL", "GOV", "LAW")  # not the mode
 _GENERIC_ORG = re.compile(
     r"^[\u4e00-\u9fff]{0,2}(?:人工智能|科技|互联网|芯片|半导体|AI)?(?:公司|企业|企業|会社)$"
 )
+# how a firm's registered name ends: a legal form or its group (…有限公司, …控股集团, …株式会社)
+REGISTERED_ENDS = (*ZH_LEGAL_FORMS, "集团", "集團", "株式会社", "ホールディングス", "グループ")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -82,9 +84,32 @@ class EntityRecognizer:
                 Found(d.start, d.end, d.surface, "MODEL", d.key, "discovery", d.name_en, d.family)
             )
         if self.use_ner:  # the recogniser proposes names where nothing known is, nor credits
-            taken = [*terms, *((f.start, f.end) for f in found), *credit_spans(text)]
-            found.extend(self._statistical(text, lang, taken))
+            taken = [*terms, *credit_spans(text)]
+            found = self._with_statistical(found, self._statistical(text, lang, taken))
         return sorted(found, key=lambda f: f.start)
+
+    @staticmethod
+    def _with_statistical(known: list[Found], proposed: list[Found]) -> list[Found]:
+        """A model span over a known name gives way to it, unless it is the firm's registered
+        name: the known name first and a rest ending in a legal form or 集团
+        (中芯国际集成电路制造有限公司, 吉利控股集团), the known entity named in full. A unit
+        (公安部刑事侦查局) still gives way: it would stand beside its parent's mention."""
+        found = list(known)
+        for span in proposed:
+            inside = [f for f in known if span.start < f.end and f.start < span.end]
+            if not inside:
+                found.append(span)
+            elif (
+                len(inside) == 1
+                and {span.label, inside[0].label} <= {"ORG", "GOV"}
+                and inside[0].start == span.start
+                and span.surface.endswith(REGISTERED_ENDS)
+            ):
+                first = inside[0]
+                found[found.index(first)] = Found(
+                    span.start, span.end, span.surface, first.label, first.key, first.method
+                )
+        return found
 
     def _statistical(self, text: str, lang: str, taken: list[tuple[int, int]]) -> list[Found]:
         from nlp.pipelines import has_recognizer, load_pipeline  # spaCy loads on first use

@@ -248,3 +248,18 @@ def test_the_recognizer_proposes_no_names_in_credits(recognizer: EntityRecognize
     text = "新华社北京3月5日电（记者 李明 通讯员 王芳）国家数据局5日发布通知。\n编辑 赵磊 校对 孙静"
     found = recognizer.find(text, "zh-Hans")
     assert [(f.surface, f.method) for f in found] == [("国家数据局", "gazetteer")]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "key"),
+    [
+        ("中芯国际集成电路制造有限公司今日发布公告称，公司营收增长。", "中芯国际集成电路制造有限公司", "org:smic"),
+        ("吉利控股集团董事长表示，集团将加大投入。", "吉利控股集团", "org:geely"),
+        ("公安部刑事侦查局通报了一起案件。", "公安部", "gov:cn-mps"),  # a unit gives way
+    ],
+)
+def test_a_registered_name_is_the_known_firm_named_in_full(
+    recognizer: EntityRecognizer, text: str, surface: str, key: str
+) -> None:
+    found = [f for f in recognizer.find(text, "zh") if f.key == key]
+    assert [f.surface for f in found] == [surface]
