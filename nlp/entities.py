@@ -18,7 +18,7 @@ from pathlib import Path
 from nlp.credits import credit_spans
 from nlp.discovery import discover_models, slugify
 from nlp.gazetteer import TERM, TYPES, Gazetteer
-from nlp.names import ZH_LEGAL_FORMS, can_be_name
+from nlp.names import ZH_LEGAL_FORMS, can_be_name, law_headed
 
 LABEL_TO_TYPE = {label: type_ for type_, label in TYPES.items()}
 TERM_LABEL = TERM.upper()
@@ -135,6 +135,7 @@ class EntityRecognizer:
                     or len(surface) < NER_MIN_CHARS
                     or _GENERIC_ORG.match(surface)
                     or not can_be_name(surface, lang, label)
+                    or (label == "LAW" and not law_headed(surface, lang))
                     or any(s < end and start < e for s, e in taken)
                 ):
                     continue

@@ -33,9 +33,10 @@ name. Nor is it a description:
   nor right after a name (投资促进局, 终审法院; not …国务院要求市府); common words before a
   head that ends no description name a firm (招商证券; not 芯片公司, 金融科技), places,
   times and distinctions before a head describe one (国内半导体, 大型科技公司);
-- a law whose name ends in no law's or rule's head (AI向け半導体, AI半導体輸出, Official
-  Journal): laws end in 法, 条例, 办法, 規則, ガイドライン, 指針 and their like, English ones
-  hold Act, Law, Rule, List, Measures and their like, a standard is its number (GB/T 45288.1);
+- (`law_headed`, for the recogniser's spans) a law whose name ends in no law's or rule's
+  head (AI向け半導体, AI半導体輸出, Official Journal): laws end in 法, 条例, 办法, 規則,
+  ガイドライン, 指針 and their like, English ones hold Act, Law, Rule, List, Measures and
+  their like, a standard is its number (GB/T 45288.1);
 - a government body whose last character is no body's head (米国製品, 中國模型): bodies end
   in 部, 省, 局, 委员会, 政府 and their like (Japanese ones also in 連合, 同盟, 裁: 国際連合,
   東京高裁; not 機関, as 規制機関 names none).
@@ -143,8 +144,6 @@ _AFFIX_JA = ("接頭辞", "接尾辞", "補助記号", "形状詞")  # Sudachi p
 @lru_cache(maxsize=65536)
 def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
     """Cached, as an article names the same entity again and again."""
-    if label == "LAW" and not _law_headed(_unbracketed(surface, lang, label)):
-        return False
     if lang != "ja" and not lang.startswith("zh"):
         return _english_name(surface)
     if len(surface) > MAX_NAME_CHARS or _PUNCTUATION.search(_unbracketed(surface, lang, label)):
@@ -161,9 +160,11 @@ def can_be_name(surface: str, lang: str, label: str = "ORG") -> bool:
     return _chinese_name(fold(surface), label, describable)
 
 
-def _law_headed(surface: str) -> bool:
+def law_headed(surface: str, lang: str) -> bool:
     """Whether a law's name ends in a law's head (or, in English, holds a law word), or is a
-    standard's number."""
+    standard's number: asked of the recogniser's law spans (a parenthesised alias beside a
+    known law needs none)."""
+    surface = _unbracketed(surface, lang, "LAW")
     if _STANDARD_NUMBER.match(surface):
         return True
     if _LATIN.search(surface[-1]):
