@@ -164,15 +164,15 @@ def test_ner_finds_unknown_names(lang: str, text: str, name: str, label: str) ->
 
 
 @pytest.mark.slow
-def test_ner_span_overlapping_gazetteer_match_loses(tmp_path: Path) -> None:
+def test_ner_span_overlapping_gazetteer_match_is_linked_to_it(tmp_path: Path) -> None:
     text = UNKNOWN[2][1]
     alone = EntityRecognizer(gazetteer=Gazetteer([])).find(text, "zh-Hans")
     assert ("杭州云图智能科技有限公司", "ner") in {(f.surface, f.method) for f in alone}
-    # a name that ends on a word of the text (a name inside a longer word is no mention)
+    # the firm's registered name (the known name and a legal form) is the known entity
     gazetteer = tmp_path / "orgs.yaml"
     gazetteer.write_text("org:yuntu: {zh: 杭州云图智能, en: Yuntu}\n", encoding="utf-8")
     found = EntityRecognizer(gazetteer_path=gazetteer).find(text, "zh-Hans")
-    assert ("杭州云图智能", "org:yuntu", "gazetteer") in {
+    assert ("杭州云图智能科技有限公司", "org:yuntu", "gazetteer") in {
         (f.surface, f.key, f.method) for f in found
     }
     assert not [f for f in found if f.method == "ner" and f.start < 6]
