@@ -40,6 +40,8 @@ _ASCII_WORD = re.compile(r"[0-9a-z]")
 WORD_WINDOW = 12  # characters either side read to find the word a CJK name may be inside
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
+# a brand and its version: Step-3, Qwen3, GLM-4.5
+_BRAND_VERSION = re.compile(r"^([A-Z][A-Za-z]{2,})[- ]?([0-9][0-9A-Za-z.]*)$")
 
 
 class GazetteerError(ValueError):
@@ -104,6 +106,19 @@ class Gazetteer:
             for surface in entry.surfaces
             if surface not in entry.ambiguous
         }
+        self._spelled: set[tuple[str, str]] = set()  # other spellings: capitalised in text
+        for entry in entries:
+            for surface, spelling in _version_spellings(entry):
+                folded = fold(spelling)
+                if folded in self._index:  # a name of its own, or another record's
+                    continue
+                self._spelled.add((folded, entry.key))
+                self._index[folded].append(entry.key)
+                self._prefixes.update(folded[:i] for i in range(1, len(folded) + 1))
+                if surface in entry.ambiguous:
+                    self._ambiguous.add((folded, entry.key))
+                else:
+                    self._exact[folded] = entry.key
 
     @classmethod
     def load(cls, path: Path | None = None) -> Gazetteer:
@@ -140,8 +155,10 @@ class Gazetteer:
                     continue
                 surface = folded[i:end]
                 for key in self._index[surface]:
-                    if self._fits(folded, i, end, surface, key) and not _inside_word(
-                        text, i, end, ja
+                    if (
+                        self._fits(folded, i, end, surface, key)
+                        and not ((surface, key) in self._spelled and text[i].islower())
+                        and not _inside_word(text, i, end, ja)
                     ):
                         best[i], take[i] = score, (end, key)
                         break
@@ -204,6 +221,25 @@ class Gazetteer:
             window = window.replace(surface, " ")
             return any(word in window for word in self._context.get(key, ()))
         return True
+
+
+def _version_spellings(entry: Entry) -> list[tuple[str, str]]:
+    """A model version's other spellings, as reporters write them (Step-3: Step 3, Step3;
+    Qwen3: Qwen 3, Qwen-3), each with the name it spells: a brand of three letters or more and
+    a number, so that o1 or R1 get none. Matched only capitalised, as a brand is written
+    (not "step 3" of a how-to)."""
+    if entry.type != "model":
+        return []
+    spellings = []
+    for surface in entry.surfaces:
+        if m := _BRAND_VERSION.match(surface):
+            brand, version = m.groups()
+            spellings += [
+                (surface, f"{brand}{sep}{version}")
+                for sep in ("", " ", "-")
+                if f"{brand}{sep}{version}" != surface
+            ]
+    return spellings
 
 
 def _inside_word(text: str, start: int, end: int, ja: bool) -> bool:

@@ -7,7 +7,7 @@ import pytest
 
 from nlp.discovery import discover_models
 from nlp.fold import fold
-from nlp.gazetteer import Gazetteer, GazetteerError
+from nlp.gazetteer import Entry, Gazetteer, GazetteerError
 from nlp.names import chinese_word_around, words_of
 
 
@@ -219,3 +219,26 @@ def test_names_are_chosen_to_cover_the_most_text(
     gazetteer: Gazetteer, text: str, keys: list[str]
 ) -> None:
     assert [m.key for m in gazetteer.match(text)] == keys
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("星辰实验室发布Nova 3模型。", "Nova 3"),  # listed as Nova-3 only
+        ("Nova3の性能は高い。", "Nova3"),
+        ("Meet NOVA-3 today.", "NOVA-3"),
+    ],
+)
+def test_a_version_is_linked_however_its_separator_is_written(text: str, surface: str) -> None:
+    gazetteer = Gazetteer(
+        [Entry("model:nova-3", {"en": "Nova-3"}), Entry("model:o1", {"en": "o1"})]
+    )
+    assert [(m.surface, m.key) for m in gazetteer.match(text)] == [(surface, "model:nova-3")]
+
+
+def test_other_spellings_of_a_version_need_its_capital_and_a_brand() -> None:
+    gazetteer = Gazetteer(
+        [Entry("model:nova-3", {"en": "Nova-3"}), Entry("model:o1", {"en": "o1"})]
+    )
+    assert gazetteer.match("nova 3: install the package") == []  # a how-to's step
+    assert gazetteer.match("o 1 and o-1") == []  # no brand of three letters
