@@ -29,7 +29,7 @@ from tempfile import TemporaryDirectory
 import numpy as np
 
 from nlp.embedding import embed, load_model
-from nlp.entities import EntityRecognizer, Found
+from nlp.entities import EntityRecognizer, Found, repeated
 from nlp.events import DetectedEvent, detect_reports
 from nlp.gazetteer import Gazetteer
 
@@ -92,6 +92,10 @@ class Analyser:
         try:
             title_found = self.recognizer.find(text.title, text.lang)
             body_found = self.recognizer.find(text.body, text.lang)
+            title_found, body_found = (
+                repeated(text.title, text.lang, title_found, body_found),
+                repeated(text.body, text.lang, body_found, title_found),
+            )
             events, follow_ups = detect_reports(
                 text.title,
                 text.body,

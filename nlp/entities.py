@@ -12,12 +12,14 @@ architectures, licences) are never reported, and no span over them is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nlp.credits import credit_spans
 from nlp.discovery import discover_models, slugify
-from nlp.gazetteer import TERM, TYPES, Gazetteer
+from nlp.fold import fold
+from nlp.gazetteer import TERM, TYPES, Gazetteer, inside_word, stands_alone
 from nlp.names import ZH_LEGAL_FORMS, can_be_name, law_headed
 
 LABEL_TO_TYPE = {label: type_ for type_, label in TYPES.items()}
@@ -86,6 +88,7 @@ class EntityRecognizer:
         if self.use_ner:  # the recogniser proposes names where nothing known is, nor credits
             taken = [*terms, *credit_spans(text)]
             found = self._with_statistical(found, self._statistical(text, lang, taken))
+            found = repeated(text, lang, found, found, taken)
         return sorted(found, key=lambda f: f.start)
 
     @staticmethod
@@ -142,3 +145,33 @@ class EntityRecognizer:
                 key = f"{LABEL_TO_TYPE[label]}:{slugify(surface)}"
                 found.append(Found(start, end, surface, label, key, "ner"))
         return found
+
+
+def repeated(
+    text: str,
+    lang: str,
+    found: list[Found],
+    names: Iterable[Found],
+    taken: Iterable[tuple[int, int]] = (),
+) -> list[Found]:
+    """`found` and every other place `text` writes one of the recogniser's `names` as a whole
+    word where nothing else was found: the model reads a new name in one sentence and may miss
+    it in the next, which a reader would not (the article's title and body share their names,
+    nlp.analysis). Longer names first, so a name inside a longer one is not taken from it."""
+    ja = lang == "ja"
+    folded = fold(text)
+    result = list(found)
+    occupied = [(f.start, f.end) for f in found] + list(taken)
+    by_surface = {n.surface: n for n in names if n.method == "ner"}
+    for surface in sorted(by_surface, key=len, reverse=True):
+        for match in re.finditer(re.escape(surface), text):
+            start, end = match.span()
+            if (
+                any(s < end and start < e for s, e in occupied)
+                or not stands_alone(folded, start, end)
+                or inside_word(text, start, end, ja)
+            ):
+                continue
+            result.append(replace(by_surface[surface], start=start, end=end))
+            occupied.append((start, end))
+    return sorted(result, key=lambda f: f.start)

@@ -158,7 +158,7 @@ class Gazetteer:
                     if (
                         self._fits(folded, i, end, surface, key)
                         and not ((surface, key) in self._spelled and text[i].islower())
-                        and not _inside_word(text, i, end, ja)
+                        and not inside_word(text, i, end, ja)
                     ):
                         best[i], take[i] = score, (end, key)
                         break
@@ -210,12 +210,8 @@ class Gazetteer:
     def _fits(self, folded: str, start: int, end: int, surface: str, key: str) -> bool:
         """ASCII names must stand alone (Yi is not in Yield, GLM-4 is not in GLM-4.5);
         ambiguous names need a context word nearby."""
-        if _ASCII_WORD.match(surface[0]) and start and _ASCII_WORD.match(folded[start - 1]):
+        if not stands_alone(folded, start, end):
             return False
-        if _ASCII_WORD.match(surface[-1]) and end < len(folded):
-            after = folded[end : end + 2]
-            if _ASCII_WORD.match(after[0]) or re.match(r"[.\-][0-9]", after):
-                return False
         if (surface, key) in self._ambiguous:
             window = folded[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
             window = window.replace(surface, " ")
@@ -242,7 +238,19 @@ def _version_spellings(entry: Entry) -> list[tuple[str, str]]:
     return spellings
 
 
-def _inside_word(text: str, start: int, end: int, ja: bool) -> bool:
+def stands_alone(folded: str, start: int, end: int) -> bool:
+    """Whether an ASCII name's edges are no part of a longer ASCII word or version in the
+    folded text (Yi is not in Yield, GLM-4 is not in GLM-4.5); CJK edges always pass."""
+    if _ASCII_WORD.match(folded[start]) and start and _ASCII_WORD.match(folded[start - 1]):
+        return False
+    if _ASCII_WORD.match(folded[end - 1]) and end < len(folded):
+        after = folded[end : end + 2]
+        if _ASCII_WORD.match(after[0]) or re.match(r"[.\-][0-9]", after):
+            return False
+    return True
+
+
+def inside_word(text: str, start: int, end: int, ja: bool) -> bool:
     """Whether a name is inside a longer word, by the language's dictionary: a CJK name in
     one longer word of the text whose edge character starts or ends a dictionary word there
     (教育部 in 教育部门, 国連 in アラブ首長国連邦) is part of that word, not a mention. A

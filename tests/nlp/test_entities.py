@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from nlp.credits import credit_spans
-from nlp.entities import EntityRecognizer
+from nlp.entities import EntityRecognizer, Found, repeated
 from nlp.evaluate import evaluate_entities, load_corpus
 from nlp.names import can_be_name, law_headed
 
@@ -272,3 +272,31 @@ def test_a_registered_name_is_the_known_firm_named_in_full(
 )
 def test_a_recognised_law_ends_in_a_law_head(surface: str, lang: str, expected: bool) -> None:
     assert law_headed(surface, lang) is expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "name", "expected"),
+    [
+        # the name again, as a whole word: found there too
+        ("zh-Hans", "星环智算发布新品。分析称星环智算领先。", "星环智算", [0, 12]),
+        ("ja", "ヤマトテックが発表した。ヤマトテックによると好調だ。", "ヤマトテック", [0, 12]),
+        ("en", "Zetalab said so. Zetalab's rival, Zetalabs, did not.", "Zetalab", [0, 17]),
+        # inside a longer word of the text (教育部 in 教育部门): no mention there
+        ("zh-Hans", "教育部发布通知。教育部门将落实。", "教育部", [0]),
+    ],
+)
+def test_a_name_the_model_found_is_found_where_the_text_repeats_it(
+    lang: str, text: str, name: str, expected: list[int]
+) -> None:
+    found = Found(0, len(name), name, "ORG", f"org:{name.lower()}", "ner")
+    assert [f.start for f in repeated(text, lang, [found], [found])] == expected
+
+
+def test_repeating_leaves_known_names_and_other_methods_alone() -> None:
+    text = "百度智能云与百度合作。百度表示。"
+    known = Found(0, 5, "百度智能云", "ORG", "org:baidu-ai-cloud", "gazetteer")
+    other = Found(6, 8, "百度", "ORG", "org:baidu", "gazetteer")
+    assert repeated(text, "zh-Hans", [known], [other]) == [known]  # only the model's names
+    ner = Found(6, 8, "百度", "ORG", "org:百度", "ner")
+    spans = [(f.start, f.method) for f in repeated(text, "zh-Hans", [known, ner], [ner])]
+    assert spans == [(0, "gazetteer"), (6, "ner"), (11, "ner")]  # not inside 百度智能云
