@@ -158,11 +158,13 @@ def repeated(
     word where nothing else was found: the model reads a new name in one sentence and may miss
     it in the next, which a reader would not (the article's title and body share their names,
     nlp.analysis). Longer names first, so a name inside a longer one is not taken from it."""
+    by_surface = {n.surface: n for n in names if n.method == "ner"}
+    if not by_surface:  # most texts: no name nobody listed, no folding of the whole text
+        return found
     ja = lang == "ja"
     folded = fold(text)
     result = list(found)
     occupied = [(f.start, f.end) for f in found] + list(taken)
-    by_surface = {n.surface: n for n in names if n.method == "ner"}
     for surface in sorted(by_surface, key=len, reverse=True):
         for match in re.finditer(re.escape(surface), text):
             start, end = match.span()
