@@ -44,7 +44,9 @@ ARTICLE_KINDS = {  # what kind of article it is: features, not verdicts
     "benchmark": re.compile(r"评测|榜单|排行|ランキング|benchmark|leaderboard"),
     "earnings": re.compile(r"营收|财报|业绩|決算|売上高|revenue|earnings|quarterly results"),
     "opinion": re.compile(  # case-blind: English titles write "Opinion:", "Analysis:"
-        r"^评论|^社评|^观点|^【?觀點|^〈視点|コラム|^論説|何が違う|opinion|analysis:", re.I
+        r"^评论|^社评|^观点|^【?觀點|^〈視点|^[〈【]解説|^解读[:：]|コラム|^論説|何が違う|"
+        r"opinion|analysis:|explainer:",
+        re.I,
     ),
     "funding": re.compile(r"融资|融資|领投|資金調達|出資|投资|投資|funding|raises?|investment"),
     "anniversary": re.compile(  # "施行から1年", "发布一年后", "A year on": looking back
@@ -111,6 +113,12 @@ def candidates_of(
     return found
 
 
+def is_commentary(title: str) -> bool:
+    """Whether the title marks the piece as commentary or an explainer (评论：, 〈視点〉,
+    〈解説〉, "Analysis:"): it reports no event and joins no event's story."""
+    return bool(ARTICLE_KINDS["opinion"].search(title))
+
+
 def detect_reports(
     title: str,
     body: str,
@@ -126,7 +134,7 @@ def detect_reports(
     follow-up is a model the article names
     without reporting its release, with a fact about it (parameters, open weights) that may
     update a release already stored; it never makes an event of its own."""
-    if ARTICLE_KINDS["opinion"].search(title):
+    if is_commentary(title):
         return [], []
     model = model or EventModel.load()
     found = candidates_of(

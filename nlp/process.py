@@ -33,6 +33,7 @@ from nlp.analysis import (
 from nlp.dates import local_time
 from nlp.embedding import BUNDLED
 from nlp.entities import Found
+from nlp.events import is_commentary
 from nlp.gazetteer import Gazetteer, gazetteer_bytes
 from nlp.ner import models_digest
 from nlp.store_entities import entity_for, learnt_entries, sync_gazetteer
@@ -160,6 +161,7 @@ class Processor:
             keys,
             self.settings.stories,
             events=[d.key for d in ranked],
+            commentary=is_commentary(article.title),
         )
         summary.stories += created
         label_story(session, story)

@@ -2,7 +2,8 @@
 
 Stories follow events: an article reporting an event that already has a story joins it, in
 any language, and a story that holds an event takes by similarity only articles naming the
-event's model or law, so funding, chip, opinion and off-topic pieces never join it.
+event's model or law, so funding, chip and off-topic pieces never join it, and a piece its
+title marks as commentary (nlp.events.is_commentary) joins none.
 Otherwise online clustering: each new article joins the most similar active story or starts
 a new one. Similarity mixes the text embedding (cross-language) with the canonical entities
 the article shares with the story, weighted so a shared model or law counts more than a
@@ -61,13 +62,15 @@ def assign_story(
     keys: set[str],
     params: StoryParams,
     events: list[str] | None = None,
+    commentary: bool = False,
 ) -> tuple[Story, bool]:
     """Put `article` into a story; returns (the story, whether it is new). `events` are the
-    keys of the events it reports, most confident first."""
+    keys of the events it reports, most confident first; a `commentary` piece joins no
+    story that holds an event."""
     when = article.published_at or article.fetched_at
     best, best_score = _event_story(session, events or [], when, params), 1.0
     if best is None:
-        best, best_score = _similar_story(session, vector, keys, params, when)
+        best, best_score = _similar_story(session, vector, keys, params, when, commentary)
     created = best is None
     if best is None:
         best = Story(first_seen=when, last_seen=when, n_articles=0, entity_keys={})
@@ -98,10 +101,15 @@ def _event_story(
 
 
 def _similar_story(
-    session: Session, vector: np.ndarray, keys: set[str], params: StoryParams, when: datetime
+    session: Session,
+    vector: np.ndarray,
+    keys: set[str],
+    params: StoryParams,
+    when: datetime,
+    commentary: bool = False,
 ) -> tuple[Story | None, float]:
     """The most similar active story, if similar enough; a story that holds an event only
-    for an article naming that event's model or law."""
+    for an article naming that event's model or law, and never for commentary."""
     window = timedelta(days=params.window_days)
     candidates = session.execute(
         select(Story.id, Story.centroid, Story.entity_keys).where(
@@ -117,7 +125,9 @@ def _similar_story(
         .where(Event.story_id.in_([c.id for c in candidates]))
     ):
         subjects.setdefault(story_id, set()).add(key)
-    candidates = [c for c in candidates if c.id not in subjects or subjects[c.id] & keys]
+    candidates = [
+        c for c in candidates if c.id not in subjects or (subjects[c.id] & keys and not commentary)
+    ]
     best, best_score = None, -1.0
     if candidates:
         centroids = np.frombuffer(b"".join(c.centroid for c in candidates), dtype=np.float32)

@@ -59,6 +59,8 @@ def test_training_writes_a_model_that_loads(
     model = EventModel.load(out)
     data = json.loads(out.read_text())
     assert "devset fit split" not in data["trained_on"] and data["release"]["positives"] > 10
+    assert "tests/corpus/events_batch4.yaml" in data["trained_on"]
+    assert not any("heldout" in path for path in data["trained_on"])  # the batch held out
     assert "P " in data["held_out"]["release"]
     assert data["release"]["per_class"]["comparison"] > 0
     assert (

@@ -147,8 +147,11 @@ def test_regulation_dates_become_facts(recognizer: EntityRecognizer) -> None:
     )
     [event] = _events(recognizer, "网信办公开征求意见", body)
     assert event.facts["comment_deadline"] == "2026-07-12"
-    body = "修订后的互联网信息服务深度合成管理规定自2026年11月1日起施行。"
-    [event] = _events(recognizer, "深度合成管理规定修订", body)
+    body = (
+        "国家网信办日前修订了互联网信息服务深度合成管理规定。"
+        "修订后的规定自2026年11月1日起施行。"
+    )
+    [event] = _events(recognizer, "网信办修订深度合成管理规定", body)
     assert event.stage == "amended" and event.facts["effective_date"] == "2026-11-01"
 
 
@@ -200,9 +203,13 @@ def test_event_date_is_the_release_day_not_the_article_day(recognizer: EntityRec
 
 
 def test_effective_stage_dated_by_its_effective_date(recognizer: EntityRecognizer) -> None:
-    [event] = _events(
-        recognizer, "网络数据安全管理条例元旦起施行", "网络数据安全管理条例自2026年1月1日起施行。"
-    )
+    on_the_day = datetime(2026, 1, 1, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    [event] = _reports(
+        recognizer,
+        "网络数据安全管理条例元旦起施行",
+        "网络数据安全管理条例自2026年1月1日起施行。",
+        published=on_the_day,
+    )[0]
     assert event.stage == "effective" and str(event.event_date) == "2026-01-01"
 
 
