@@ -270,7 +270,9 @@ def find_candidates(
     shift = len(title) + 1
     text = title + "\n" + body
     found = [*title_found, *[_shifted(f, shift) for f in body_found]]
-    found = [f for f in found if f.method != "ner"]  # the candidates' names are linked ones
+    # the candidates' names are linked ones, and laws the recogniser found (a rule the
+    # gazetteer does not know yet still has its steps reported)
+    found = [f for f in found if f.method != "ner" or f.type == "law"]
     found += names.bare_versions(text, found)
     parts = [
         Sentence(0, len(title), title),
@@ -463,6 +465,7 @@ def _law_features(
     f["gov_named"] = float(any(x.type == "gov" for x in found))
     f["gov_in_lead"] = float(any(x.type == "gov" and x.start < lead_end for x in found))
     f["edition"] = float(edition_issued(cand.key) is not None)
+    f["unlinked"] = float(all(m.method == "ner" for m in cand.mentions))
     law_mentions = sum(1 for x in found if x.type == "law")
     f["share_of_laws"] = len(cand.mentions) / max(1, law_mentions)
     title_laws = {x.key for x in found if x.type == "law" and x.end <= len(title)}

@@ -267,6 +267,8 @@ def _regulation(
     else:
         org = issuer if issuer and len(set(govs)) > 1 else govs[0] if govs else issuer
     facts: dict[str, object] = {}
+    if cand.features.get("unlinked"):
+        facts["unlinked"] = True  # a law the recogniser found, not one the gazetteer knows
     for sentence in cand.evidence:
         for key, value in dated_facts(sentence, published).items():
             facts.setdefault(key, value)

@@ -162,6 +162,11 @@ class Processor:
             self.settings.stories,
             events=[d.key for d in ranked],
             commentary=is_commentary(article.title),
+            steps={
+                (d.stage, bool(d.facts.get("unlinked")))
+                for d in ranked
+                if d.type == "regulation" and d.stage
+            },
         )
         summary.stories += created
         label_story(session, story)

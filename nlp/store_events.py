@@ -20,9 +20,13 @@ def _entity_id(session: Session, key: str | None) -> int | None:
     return session.scalar(select(Entity.id).where(Entity.key == key)) if key else None
 
 
-def _same_event(session: Session, detected: DetectedEvent) -> Event | None:
+def _same_event(
+    session: Session, detected: DetectedEvent, story_id: int | None = None
+) -> Event | None:
     """The stored event for the same model, or the same law and stage, under another key
-    (one written by an earlier version of the detector): one row per real-world event."""
+    (one written by an earlier version of the detector), or the same stage in the same
+    story where either law is one the gazetteer does not know (its name in another
+    language is another key): one row per real-world event."""
     if detected.type == "model_release" and detected.model_key:
         same = Event.model_id == _entity_id(session, detected.model_key)
     elif detected.type == "regulation" and detected.law_key:
@@ -31,7 +35,18 @@ def _same_event(session: Session, detected: DetectedEvent) -> Event | None:
         )
     else:
         return None
-    return session.scalar(select(Event).where(Event.type == detected.type, same).limit(1))
+    found = session.scalar(select(Event).where(Event.type == detected.type, same).limit(1))
+    if found is not None or detected.type != "regulation" or story_id is None:
+        return found
+    steps = session.scalars(
+        select(Event).where(
+            Event.type == "regulation", Event.story_id == story_id, Event.stage == detected.stage
+        )
+    )
+    return next(
+        (e for e in steps if detected.facts.get("unlinked") or (e.facts or {}).get("unlinked")),
+        None,
+    )
 
 
 def add_follow_up(
@@ -55,7 +70,7 @@ def upsert_event(
     returns (event, gained an important fact). Coverage in another language is recorded in
     facts["langs"] but does not make an update: subscribers already have the event."""
     event = session.scalar(select(Event).where(Event.key == detected.key)) or _same_event(
-        session, detected
+        session, detected, story_id
     )
     day = detected.event_date
     when = datetime.combine(day, time(), tzinfo=UTC) if day else None
@@ -83,8 +98,12 @@ def upsert_event(
         facts = dict(event.facts or {})
         new_facts = [k for k in IMPORTANT_FACTS if k in detected.facts and k not in facts]
         new_lang = lang_group not in facts.get("langs", [])
+        if facts.get("unlinked") and not detected.facts.get("unlinked"):
+            event.law_id = _entity_id(session, detected.law_key)  # now named as a known law
+            del facts["unlinked"]
         for key, value in detected.facts.items():
-            facts.setdefault(key, value)
+            if key != "unlinked":
+                facts.setdefault(key, value)
         if new_lang:
             facts["langs"] = [*facts.get("langs", []), lang_group]
         changed = bool(new_facts)

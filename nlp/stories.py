@@ -63,14 +63,17 @@ def assign_story(
     params: StoryParams,
     events: list[str] | None = None,
     commentary: bool = False,
+    steps: set[tuple[str, bool]] | None = None,
 ) -> tuple[Story, bool]:
     """Put `article` into a story; returns (the story, whether it is new). `events` are the
-    keys of the events it reports, most confident first; a `commentary` piece joins no
+    keys of the events it reports, most confident first, and `steps` its regulation steps
+    as (stage, whether the gazetteer does not know the law); a `commentary` piece joins no
     story that holds an event."""
     when = article.published_at or article.fetched_at
     best, best_score = _event_story(session, events or [], when, params), 1.0
     if best is None:
-        best, best_score = _similar_story(session, vector, keys, params, when, commentary)
+        reported = Reported(keys, steps or set(), commentary)
+        best, best_score = _similar_story(session, vector, reported, params, when)
     created = best is None
     if best is None:
         best = Story(first_seen=when, last_seen=when, n_articles=0, entity_keys={})
@@ -100,16 +103,37 @@ def _event_story(
     return None
 
 
+@dataclass(frozen=True)
+class Reported:
+    """What an article names and reports, as far as joining an event's story goes."""
+
+    keys: set[str]
+    steps: set[tuple[str, bool]]  # (stage, law unknown to the gazetteer)
+    commentary: bool
+
+    def may_join(self, subjects: set[str], steps: set[tuple[str, bool]]) -> bool:
+        """Whether it may join a story whose events are on `subjects` at `steps`: it names
+        one of them, or reports the same stage where one law is unknown (a name the
+        gazetteer does not have is another key in each language)."""
+        if self.commentary:
+            return False
+        return bool(subjects & self.keys) or any(
+            stage == other and (unlinked or other_unlinked)
+            for stage, unlinked in self.steps
+            for other, other_unlinked in steps
+        )
+
+
 def _similar_story(
     session: Session,
     vector: np.ndarray,
-    keys: set[str],
+    reported: Reported,
     params: StoryParams,
     when: datetime,
-    commentary: bool = False,
 ) -> tuple[Story | None, float]:
     """The most similar active story, if similar enough; a story that holds an event only
-    for an article naming that event's model or law, and never for commentary."""
+    for an article that may join it (Reported.may_join)."""
+    keys = reported.keys
     window = timedelta(days=params.window_days)
     candidates = session.execute(
         select(Story.id, Story.centroid, Story.entity_keys).where(
@@ -119,14 +143,19 @@ def _similar_story(
         )
     ).all()
     subjects: dict[int, set[str]] = {}
-    for story_id, key in session.execute(
-        select(Event.story_id, Entity.key)
+    steps: dict[int, set[tuple[str, bool]]] = {}
+    for story_id, key, stage, facts in session.execute(
+        select(Event.story_id, Entity.key, Event.stage, Event.facts)
         .join(Entity, Entity.id == func.coalesce(Event.model_id, Event.law_id))
         .where(Event.story_id.in_([c.id for c in candidates]))
     ):
         subjects.setdefault(story_id, set()).add(key)
+        if stage:
+            steps.setdefault(story_id, set()).add((stage, bool((facts or {}).get("unlinked"))))
     candidates = [
-        c for c in candidates if c.id not in subjects or (subjects[c.id] & keys and not commentary)
+        c
+        for c in candidates
+        if c.id not in subjects or reported.may_join(subjects[c.id], steps.get(c.id, set()))
     ]
     best, best_score = None, -1.0
     if candidates:

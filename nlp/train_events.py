@@ -223,7 +223,7 @@ def _fit_stage(rows: list[dict[str, float]], y: list[str]) -> dict[str, object]:
 
 
 def build_rows(articles: list[Labelled], vectors: np.ndarray) -> list[Row]:
-    recognizer = EntityRecognizer(use_ner=False)
+    recognizer = EntityRecognizer()  # as the pipeline runs it: its LAW spans are candidates
     has_event = np.array([bool(a.events) for a in articles])
     sums = {True: vectors[has_event].sum(0), False: vectors[~has_event].sum(0)}
     counts = {True: int(has_event.sum()), False: int((~has_event).sum())}

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from nlp.entities import EntityRecognizer
+from nlp.entities import EntityRecognizer, Found
 from nlp.event_model import EventModel
 from nlp.events import candidates_of, detect_reports
 
@@ -147,10 +147,7 @@ def test_regulation_dates_become_facts(recognizer: EntityRecognizer) -> None:
     )
     [event] = _events(recognizer, "网信办公开征求意见", body)
     assert event.facts["comment_deadline"] == "2026-07-12"
-    body = (
-        "国家网信办日前修订了互联网信息服务深度合成管理规定。"
-        "修订后的规定自2026年11月1日起施行。"
-    )
+    body = "国家网信办日前修订了互联网信息服务深度合成管理规定。修订后的规定自2026年11月1日起施行。"
     [event] = _events(recognizer, "网信办修订深度合成管理规定", body)
     assert event.stage == "amended" and event.facts["effective_date"] == "2026-11-01"
 
@@ -461,3 +458,31 @@ def _candidates(recognizer: EntityRecognizer, title: str, body: str, published: 
         published,
         (None, EventModel.load().centroids),
     )
+
+
+def test_a_rule_the_gazetteer_does_not_know_still_has_its_step(
+    recognizer: EntityRecognizer,
+) -> None:
+    """The recogniser's LAW span (here given as it would find it) is a candidate: the step is
+    an event on that name, marked unlinked so another language's name can join it."""
+    name = "智能体服务管理暂行规定"
+    title = f"国家网信办发布《{name}》"
+    body = f"国家互联网信息办公室今天发布《{name}》，规定自2026年9月1日起施行。规定要求服务提供者落实安全责任。"
+
+    def found(text: str) -> list[Found]:
+        start = text.index(name)
+        ner = Found(start, start + len(name), name, "LAW", f"law:{name}", "ner")
+        return [*recognizer.find(text, "zh-Hans"), ner]
+
+    events, _ = detect_reports(
+        title, body, found(title), found(body), recognizer.gazetteer, PUBLISHED
+    )
+    [event] = events
+    assert (event.law_key, event.stage, event.org_key) == (f"law:{name}", "published", "gov:cn-cac")
+    assert event.facts["unlinked"] is True
+    [known] = _events(
+        recognizer,
+        "国家网信办发布生成式人工智能服务管理暂行办法",
+        "国家网信办今天发布《生成式人工智能服务管理暂行办法》。",
+    )
+    assert "unlinked" not in known.facts

@@ -41,24 +41,28 @@ def _article(session: Session, n: int, title: str) -> Article:
     return article
 
 
-def _release_story(session: Session, params: StoryParams) -> Story:
-    """The story of a first report of the GLM-5 release, holding that event."""
-    first, _ = assign_story(
-        session, _article(session, 1, "智谱发布GLM-5"), _unit(1), {MODEL}, params
-    )
-    model = Entity(key=MODEL, type="model", name_en="GLM-5")
-    session.add(model)
+def _story_holding(
+    session: Session, params: StoryParams, title: str, key: str, event: Event
+) -> Story:
+    """The story of a first report (`title`) of `event` on the entity `key`, holding it."""
+    first, _ = assign_story(session, _article(session, 1, title), _unit(1), {key}, params)
+    entity = Entity(key=key, type=key.split(":")[0], name_en=key)
+    session.add(entity)
     session.flush()
-    session.add(
-        Event(
-            type="model_release",
-            key="model_release:model:glm5",
-            model_id=model.id,
-            story_id=first.id,
-        )
-    )
+    if event.type == "regulation":
+        event.law_id = entity.id
+    else:
+        event.model_id = entity.id
+    event.story_id = first.id
+    session.add(event)
     session.flush()
     return first
+
+
+def _release_story(session: Session, params: StoryParams) -> Story:
+    """The story of a first report of the GLM-5 release, holding that event."""
+    release = Event(type="model_release", key="model_release:model:glm5")
+    return _story_holding(session, params, "智谱发布GLM-5", MODEL, release)
 
 
 def test_reports_of_one_event_share_a_story_and_others_stay_out(store: StoreHandle) -> None:
@@ -104,3 +108,29 @@ def test_titles_that_mark_commentary() -> None:
         assert is_commentary(title), title
     for title in ("智谱发布GLM-5", "解説動画を公開", "Zhipu releases GLM-5"):
         assert not is_commentary(title), title
+
+
+def test_a_report_naming_the_rule_otherwise_joins_the_story_of_its_step(
+    store: StoreHandle,
+) -> None:
+    """A rule the gazetteer does not know is another key in each language: reporting the same
+    stage opens the story to the article, similarity still decides."""
+    known, unknown = "law:cn-genai-interim-measures", "law:生成ai暫定弁法"
+    params = StoryParams()
+    with store.sessions.begin() as s:
+        step = Event(type="regulation", key=f"regulation:{known}:published", stage="published")
+        first = _story_holding(s, params, "网信办发布暂行办法", known, step)
+        article = _article(s, 2, "中国、生成AI暫定弁法を公布")
+        joined, _ = assign_story(
+            s, article, _unit(1), {unknown}, params, steps={("published", True)}
+        )
+        drafted, created = assign_story(
+            s,
+            _article(s, 3, "生成AI暫定弁法の草案"),
+            _unit(1),
+            {unknown},
+            params,
+            steps={("draft", True)},
+        )
+        assert joined.id == first.id
+        assert created and drafted.id != first.id
