@@ -158,7 +158,10 @@ def test_views_and_columns_are_described_from_the_docs(server: str) -> None:
     status, body = _get(f"{server}/-/metadata.json")
     assert status == 200
     tables = json.loads(body)["databases"][db]["tables"]
-    assert tables["v_events"]["columns"]["law_key"] == "the law or rule (regulation)"
+    assert tables["v_events"]["columns"]["org_key"] == (
+        "the releasing organisation, or the issuing body of a regulation"
+    )
+    assert tables["v_events"]["columns"]["law_key"].startswith("the law or rule (regulation); ")
     assert "v_entity_names" in tables and tables["v_events"]["facets"] == [
         "type",
         "stage",
