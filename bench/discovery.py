@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, aliased
 
 from crawler.lang import detect
 from nlp.fold import fold
-from nlp.gazetteer import LINK_FIELDS, TYPES
+from nlp.gazetteer import TYPES, write_without
 from nlp.ner.build import held_out
 from nlp.process import NlpSettings, process_pending
 from store.articles import ArticleRecord, save_article
@@ -89,17 +89,7 @@ def gazetteer_without(
             if key == canonical or folded & check_names:
                 removed[canonical].add(key)
     gone = set().union(*removed.values())
-    kept = {}
-    for key, value in raw.items():
-        if key not in gone:
-            value = dict(value or {})
-            for link in LINK_FIELDS:
-                if value.get(link) in gone:
-                    del value[link]
-            kept[key] = value
-    path = folder / "gazetteer.yaml"
-    path.write_text(yaml.safe_dump(kept, allow_unicode=True), encoding="utf-8")
-    return path, removed
+    return write_without(gone, folder / "gazetteer.yaml"), removed
 
 
 def main() -> None:
@@ -157,7 +147,7 @@ def main() -> None:
     # a check entity the model saw as a name in training: one of its entries is not held out
     trained = {c for c, keys in removed.items() if any(not held_out(k) for k in keys)}
     score(labels, splits, rows, trained, args.misses)
-    score_events(labels, splits, names, *events)
+    score_events(labels, splits, names, *events, misses=args.misses)
 
 
 def _stored_events(session: Session) -> tuple[list[tuple], dict[str, set[str]]]:
@@ -179,9 +169,15 @@ def _stored_events(session: Session) -> tuple[list[tuple], dict[str, set[str]]]:
 
 
 def score_events(
-    labels: dict, splits: dict, names: dict, events: list[tuple], stored: dict[str, set[str]]
+    labels: dict,
+    splits: dict,
+    names: dict,
+    events: list[tuple],
+    stored: dict[str, set[str]],
+    misses: bool = False,
 ) -> None:
-    """Events of the scored articles, found with their entities unknown to the gazetteer."""
+    """Events of the scored articles, found with their entities unknown to the gazetteer;
+    `misses` lists the labelled events not found and the found ones no label has."""
     gold_names: dict[str, str] = {}
     for key, entity in names.items():
         for written in entity.get("names", {}).values():
@@ -212,6 +208,10 @@ def score_events(
         p = {e for e in predicted if e[0] == type_}
         tp = len(g & p)
         rows = sum(len(ids) for e, ids in predicted.items() if e[0] == type_)
+        for event in sorted(g - p, key=str) if misses else ():
+            print(f"  event missed {event}")
+        for event in sorted(p - g, key=str) if misses else ():
+            print(f"  event not labelled {event}")
         print(
             f"events {type_:13} with removed entities unknown: P {tp / max(1, len(p)):.2f} "
             f"R {tp / max(1, len(g)):.2f} (gold {len(g)}, predicted {len(p)}, rows {rows})"

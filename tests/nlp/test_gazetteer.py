@@ -7,7 +7,7 @@ import pytest
 
 from nlp.discovery import discover_models
 from nlp.fold import fold
-from nlp.gazetteer import Entry, Gazetteer, GazetteerError
+from nlp.gazetteer import Entry, Gazetteer, GazetteerError, write_without
 from nlp.names import chinese_word_around, words_of
 
 
@@ -242,3 +242,16 @@ def test_other_spellings_of_a_version_need_its_capital_and_a_brand() -> None:
     )
     assert gazetteer.match("nova 3: install the package") == []  # a how-to's step
     assert gazetteer.match("o 1 and o-1") == []  # no brand of three letters
+
+
+def test_a_gazetteer_without_some_records_knows_nothing_of_them(
+    gazetteer: Gazetteer, tmp_path: Path
+) -> None:
+    """What aiwatch would know were the CAC and its rules new: no record, no link to them."""
+    gone = {"gov:cn-cac", "law:cn-genai-interim-measures"}
+    smaller = Gazetteer.load(write_without(gone, tmp_path / "gazetteer.yaml"))
+    assert not gone & set(smaller.entries)
+    assert len(smaller.entries) == len(gazetteer.entries) - 2
+    assert gazetteer.entries["law:cn-deep-synthesis-provisions"].links["issuer"] == "gov:cn-cac"
+    assert "issuer" not in smaller.entries["law:cn-deep-synthesis-provisions"].links
+    assert smaller.lookup("网信办") is None and gazetteer.lookup("网信办") is not None
