@@ -29,13 +29,12 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from crawler.lang import detect
 from nlp.fold import fold
-from nlp.gazetteer import TYPES, write_without
+from nlp.gazetteer import TYPES, bundled_records, write_without
 from nlp.ner.build import held_out
 from nlp.process import NlpSettings, process_pending
 from store.articles import ArticleRecord, save_article
@@ -44,7 +43,6 @@ from store.models import Article, Entity, EntityName, Event, EventArticle, Menti
 from store.schema import upgrade
 
 DEVSET = Path(__file__).parents[2] / "shared" / "devset" / "corpus"
-GAZETTEER = Path(__file__).parents[1] / "seeds" / "gazetteer"
 
 
 def load_devset() -> tuple[dict, dict, dict, dict]:
@@ -76,12 +74,8 @@ def gazetteer_without(
 ) -> tuple[Path, dict[str, set[str]]]:
     """The bundled gazetteer minus every entry that shares a key or a name with a check
     entity, written to `folder`; returns the path and, per check entity, the keys removed."""
-    raw: dict = {}
-    for path in sorted(GAZETTEER.glob("*.yaml")):
-        raw.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     removed: dict[str, set[str]] = defaultdict(set)
-    for key, value in raw.items():
-        value = value or {}
+    for key, value in bundled_records().items():
         written = [value.get(lang) for lang in ("ja", "zh", "en")]
         written += [*value.get("aka", []), *value.get("ambiguous", [])]
         folded = {fold(w) for w in written if w}

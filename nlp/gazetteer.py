@@ -332,18 +332,25 @@ def _sources(path: str) -> list[tuple[str, str]]:
     return [(f"{folder}/{f.name}", f.read_text(encoding="utf-8")) for f in found]
 
 
+def bundled_records() -> dict[str, dict[str, Any]]:
+    """The bundled gazetteer's records as written, by key."""
+    return {
+        key: dict(value or {})
+        for _name, text in _sources("")
+        for key, value in (yaml.safe_load(text) or {}).items()
+    }
+
+
 def write_without(gone: set[str], out: Path) -> Path:
     """The bundled gazetteer minus the records `gone` (and every link to them), written to
     one file `out`: what aiwatch would know if those entities were new."""
     kept: dict[str, Any] = {}
-    for _name, text in _sources(""):
-        for key, value in (yaml.safe_load(text) or {}).items():
-            if key not in gone:
-                value = dict(value or {})
-                for link in LINK_FIELDS:
-                    if value.get(link) in gone:
-                        del value[link]
-                kept[key] = value
+    for key, value in bundled_records().items():
+        if key not in gone:
+            for link in LINK_FIELDS:
+                if value.get(link) in gone:
+                    del value[link]
+            kept[key] = value
     out.write_text(yaml.safe_dump(kept, allow_unicode=True), encoding="utf-8")
     return out
 
